@@ -1,0 +1,203 @@
+
+namespace AsyncRef;
+
+/// <summary>A job function: <c>int (*func)(void *)</c>. It receives the job's private copy of the start arguments, or null.</summary>
+/// <param name="args">The copy made at start (null when <c>args</c> was null or <c>size</c> was 0).</param>
+/// <returns>The value <see cref="Async.StartJob(ref AsyncJob, AsyncWaitCtx, ref int, AsyncJobFunc, byte[], int)"/> writes to <c>ret</c> at finish.</returns>
+public delegate JobTask<int> AsyncJobFunc(byte[]? args);
+
+/// <summary>
+/// OpenSSL's ASYNC job API (<c>ASYNC_*</c>), one method per C function, with C's results and in/out parameters.
+/// All state is per thread, as in OpenSSL: the pool, the current job, the block counter and the error queue.
+/// A job runs on the thread that starts it and can only be restarted there.
+/// </summary>
+public static class Async
+{
+    /// <summary>Whether checked mode is on (see <see cref="CheckedMode"/>).</summary>
+    private static volatile bool s_checkedMode = InitialCheckedMode();
+
+    /// <summary>
+    /// Checked mode validates every job and wait-ctx transition against the Stateless models and checks the pool
+    /// and wait-ctx invariants after every mutation; a violation throws <see cref="InvariantViolationException"/>.
+    /// On by default in Debug builds, off in Release builds; the environment variable <c>ASYNCREF_CHECKED</c>
+    /// (<c>1</c>/<c>0</c>) overrides the default.
+    /// </summary>
+    public static bool CheckedMode
+    {
+        get => s_checkedMode;
+        set => s_checkedMode = value;
+    }
+
+    /// <summary>The behaviour the calling thread reproduces (<see cref="AsyncProfile.OpenSsl30"/> unless set).</summary>
+    public static AsyncProfile ThreadProfile
+    {
+        get => AsyncThreadState.Current.Profile;
+        set => AsyncThreadState.Current.Profile = value;
+    }
+
+    /// <summary><c>ASYNC_init_thread(max_size, init_size)</c>: gives the thread a new pool, replacing any previous one.</summary>
+    /// <param name="maxSize">The most jobs the pool may ever create; 0 means no limit.</param>
+    /// <param name="initSize">Jobs created at once; must not exceed <paramref name="maxSize"/> (so 0 when it is 0).</param>
+    /// <returns>1, or 0 with <c>INVALID_POOL_SIZE</c> queued when <paramref name="initSize"/> &gt; <paramref name="maxSize"/>.</returns>
+    public static int InitThread(nuint maxSize, nuint initSize)
+    {
+        AsyncThreadState thread = AsyncThreadState.Current;
+        if (initSize > maxSize)
+        {
+            thread.Errors.Enqueue(new AsyncError(AsyncError.LibAsync, AsyncError.InvalidPoolSize));
+            return 0;
+        }
+
+        // Jobs out of the old pool join this one when they finish; its idle jobs are dropped, as OpenSSL leaks them.
+        thread.Pool = new JobPool(maxSize, initSize);
+        return 1;
+    }
+
+    /// <summary><c>ASYNC_cleanup_thread()</c>: frees the pool's idle jobs and the thread's async state (the block counter too).</summary>
+    /// <exception cref="UndefinedBehaviorException"><see cref="UbRules.CleanupInJob"/> inside a job; <see cref="UbRules.CleanupWhilePaused"/> while a job started on this thread is paused. Nothing is changed.</exception>
+    public static void CleanupThread()
+    {
+        if (AsyncThreadState.CurrentOrNull is not { } thread)
+        {
+            return;
+        }
+
+        if (thread.CurrentJob is not null)
+        {
+            throw new UndefinedBehaviorException(UbRules.CleanupInJob, "ASYNC_cleanup_thread was called inside a running job");
+        }
+
+        if (thread.PausedJobs > 0)
+        {
+            throw new UndefinedBehaviorException(
+                UbRules.CleanupWhilePaused, "ASYNC_cleanup_thread was called while a job started on this thread is paused");
+        }
+
+        thread.Pool?.FreeIdleJobs();
+        thread.Pool = null;
+        thread.Blocked = 0;
+    }
+
+    /// <summary><c>ASYNC_start_job(job, ctx, ret, func, args, size)</c>: starts a new job, or restarts the paused job in <paramref name="job"/>.</summary>
+    /// <param name="job">In: null for a new job, or the handle of a paused job. Out: the handle on <see cref="AsyncResult.Pause"/>, null on <see cref="AsyncResult.Finish"/>, unchanged otherwise.</param>
+    /// <param name="ctx">The wait context of a new job (may be null if the job never pauses); ignored on restart.</param>
+    /// <param name="ret">Written only on <see cref="AsyncResult.Finish"/>, with the job function's value.</param>
+    /// <param name="func">The job function of a new job; ignored on restart.</param>
+    /// <param name="args">The arguments of a new job; copied when non-null and <paramref name="size"/> &gt; 0; ignored on restart.</param>
+    /// <param name="size">How many bytes of <paramref name="args"/> to copy.</param>
+    /// <returns><see cref="AsyncResult.Pause"/>, <see cref="AsyncResult.Finish"/>, <see cref="AsyncResult.NoJobs"/> or <see cref="AsyncResult.Err"/>.</returns>
+    /// <exception cref="UndefinedBehaviorException">The call is undefined in C (nested start, stale or foreign-thread handle, restart without a wait context, NULL <c>ret</c> at finish, job-function misuse). Nothing is changed, except that a job whose own function misbehaved is released.</exception>
+    /// <remarks>A job function that throws finishes the job: it is released, <paramref name="ret"/> is untouched, <paramref name="job"/> becomes null, and the exception propagates from this call.</remarks>
+    public static AsyncResult StartJob(ref AsyncJob job, AsyncWaitCtx? ctx, ref int ret, AsyncJobFunc? func, byte[]? args, int size) =>
+        JobRuntime.Start(ref job, ctx, ref ret, func, args, size);
+
+    /// <summary><c>ASYNC_start_job(job, ctx, ret, func, NULL, 0)</c>.</summary>
+    /// <param name="job">See <see cref="StartJob(ref AsyncJob, AsyncWaitCtx, ref int, AsyncJobFunc, byte[], int)"/>.</param>
+    /// <param name="ctx">The wait context of a new job; ignored on restart.</param>
+    /// <param name="ret">Written only on <see cref="AsyncResult.Finish"/>.</param>
+    /// <param name="func">The job function of a new job; ignored on restart.</param>
+    /// <returns>The start result.</returns>
+    public static AsyncResult StartJob(ref AsyncJob job, AsyncWaitCtx? ctx, ref int ret, AsyncJobFunc? func) =>
+        JobRuntime.Start(ref job, ctx, ref ret, func, null, 0);
+
+    /// <summary><c>ASYNC_pause_job()</c>: <c>await</c> it inside a job function (or a <see cref="JobTask{TResult}"/> helper it awaits).</summary>
+    /// <returns>An awaitable whose result is 1. Outside a job or while pausing is blocked it completes at once.</returns>
+    public static PauseAwaitable PauseJob() => default;
+
+    /// <summary><c>ASYNC_get_current_job()</c>.</summary>
+    /// <returns>The handle of the job running on this thread, or the null handle.</returns>
+    public static AsyncJob GetCurrentJob() =>
+        AsyncThreadState.CurrentOrNull?.CurrentJob is { } job ? new AsyncJob(job) : default;
+
+    /// <summary><c>ASYNC_get_wait_ctx(job)</c>.</summary>
+    /// <param name="job">A job handle.</param>
+    /// <returns>The wait context the job was started with (null if none, or if the handle is of a finished use).</returns>
+    /// <exception cref="UndefinedBehaviorException"><see cref="UbRules.NullJob"/> for the null handle.</exception>
+    public static AsyncWaitCtx? GetWaitCtx(AsyncJob job) => JobRuntime.GetWaitCtx(job);
+
+    /// <summary><c>ASYNC_block_pause()</c>: inside a job, increments the thread's block counter; outside, does nothing.</summary>
+    public static void BlockPause()
+    {
+        if (AsyncThreadState.CurrentOrNull is { CurrentJob: not null } thread)
+        {
+            thread.Blocked++;
+        }
+    }
+
+    /// <summary><c>ASYNC_unblock_pause()</c>: inside a job, decrements the thread's block counter if positive; outside, does nothing.</summary>
+    public static void UnblockPause()
+    {
+        if (AsyncThreadState.CurrentOrNull is { CurrentJob: not null, Blocked: > 0 } thread)
+        {
+            thread.Blocked--;
+        }
+    }
+
+    /// <summary><c>ASYNC_is_capable()</c>: always 1; continuations need no platform support.</summary>
+    /// <returns>1.</returns>
+    public static int IsCapable() => 1;
+
+    /// <summary>Drains the calling thread's error queue (<c>ERR_get_error</c> until 0), oldest first.</summary>
+    /// <returns>The queued errors.</returns>
+    public static IReadOnlyList<AsyncError> DrainErrors()
+    {
+        if (AsyncThreadState.CurrentOrNull is not { } thread || thread.Errors.Count == 0)
+        {
+            return [];
+        }
+
+        AsyncError[] errors = thread.Errors.ToArray();
+        thread.Errors.Clear();
+        return errors;
+    }
+
+    /// <summary>A snapshot of the calling thread's ASYNC state, for explanations and tests.</summary>
+    /// <returns>The snapshot.</returns>
+    public static AsyncThreadSnapshot DescribeThread()
+    {
+        AsyncThreadState? thread = AsyncThreadState.CurrentOrNull;
+        JobPool? pool = thread?.Pool;
+        return new AsyncThreadSnapshot(
+            thread?.CurrentJob is { } job ? new AsyncJob(job) : default,
+            thread?.Blocked ?? 0,
+            thread?.PausedJobs ?? 0,
+            pool is not null,
+            pool?.MaxSize ?? 0,
+            pool?.CreatedCount ?? 0,
+            pool is null ? [] : pool.IdleTopFirst().Select(j => j.ObjectId).ToArray(),
+            thread?.Errors.Count ?? 0);
+    }
+
+    private static bool InitialCheckedMode()
+    {
+        string? setting = Environment.GetEnvironmentVariable("ASYNCREF_CHECKED");
+        if (setting is "1" or "0")
+        {
+            return setting == "1";
+        }
+#if DEBUG
+        return true;
+#else
+        return false;
+#endif
+    }
+}
+
+/// <summary>The calling thread's ASYNC state at one moment.</summary>
+/// <param name="CurrentJob">The running job, or the null handle.</param>
+/// <param name="BlockCounter">The <c>ASYNC_block_pause</c> counter.</param>
+/// <param name="PausedJobs">Jobs started on this thread that are paused.</param>
+/// <param name="HasPool">Whether the thread has a pool.</param>
+/// <param name="PoolMaxSize">The pool's <c>max_size</c> (0 = unlimited).</param>
+/// <param name="PoolCreated">The pool's <c>curr_size</c>: jobs it created.</param>
+/// <param name="IdleJobObjectIds">Idle jobs, top of the LIFO stack first.</param>
+/// <param name="QueuedErrors">Errors in the thread's queue.</param>
+public sealed record AsyncThreadSnapshot(
+    AsyncJob CurrentJob,
+    uint BlockCounter,
+    int PausedJobs,
+    bool HasPool,
+    nuint PoolMaxSize,
+    nuint PoolCreated,
+    IReadOnlyList<long> IdleJobObjectIds,
+    int QueuedErrors);

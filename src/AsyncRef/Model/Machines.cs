@@ -1,0 +1,232 @@
+using Stateless;
+
+namespace AsyncRef.Model;
+
+/// <summary>Triggers of the job lifecycle machine.</summary>
+internal enum JobTrigger
+{
+    /// <summary>A new job object is created for a start (pool empty).</summary>
+    Create,
+
+    /// <summary>An idle job is popped from the top of the pool for a start.</summary>
+    Reuse,
+
+    /// <summary>The job function awaits <c>ASYNC_pause_job</c>.</summary>
+    Pause,
+
+    /// <summary><c>ASYNC_start_job</c> with the paused job's handle.</summary>
+    Resume,
+
+    /// <summary>The job function returns (or throws, or misbehaves).</summary>
+    Return,
+
+    /// <summary>The finished job is pushed on the calling thread's pool.</summary>
+    Release,
+
+    /// <summary><c>ASYNC_cleanup_thread</c> frees an idle job.</summary>
+    Free,
+}
+
+/// <summary>What the job machine's guards read.</summary>
+/// <param name="PoolHasBudget">The pool may create a job (<c>max_size == 0 || curr_size &lt; max_size</c>).</param>
+/// <param name="Blocked">The thread's block counter.</param>
+/// <param name="SameThread">The caller is the thread that started the job.</param>
+/// <param name="HasWaitCtx">The job was started with a wait context.</param>
+internal readonly record struct JobGuards(bool PoolHasBudget, uint Blocked, bool SameThread, bool HasWaitCtx);
+
+/// <summary>States of the wait-context machine.</summary>
+internal enum WaitCtxState
+{
+    /// <summary>Allocated and usable (superstate).</summary>
+    Live,
+
+    /// <summary>Live with no callback stored: <c>get_callback</c> returns 0.</summary>
+    NoCallback,
+
+    /// <summary>Live with a callback stored.</summary>
+    CallbackSet,
+
+    /// <summary>Freed; every use is undefined.</summary>
+    Freed,
+}
+
+/// <summary>Triggers of the wait-context machine.</summary>
+internal enum WaitCtxTrigger
+{
+    /// <summary><c>set_wait_fd</c>.</summary>
+    SetWaitFd,
+
+    /// <summary><c>clear_fd</c>.</summary>
+    ClearFd,
+
+    /// <summary>The reset when a job started with the context is restarted.</summary>
+    ResetCounts,
+
+    /// <summary><c>set_callback</c> with a non-null callback.</summary>
+    SetCallback,
+
+    /// <summary><c>set_callback</c> with a null callback.</summary>
+    ClearCallback,
+
+    /// <summary><c>ASYNC_WAIT_CTX_free</c>.</summary>
+    Free,
+}
+
+/// <summary>States of the status mailbox machine: the four named <c>ASYNC_STATUS_*</c> values and any other int.</summary>
+internal enum WaitStatusState
+{
+    /// <summary>0, the default.</summary>
+    Unsupported,
+
+    /// <summary>1.</summary>
+    Err,
+
+    /// <summary>2.</summary>
+    Ok,
+
+    /// <summary>3.</summary>
+    EAgain,
+
+    /// <summary>Any other int (stored unvalidated).</summary>
+    Other,
+}
+
+/// <summary>The single trigger of the status machine.</summary>
+internal enum WaitStatusTrigger
+{
+    /// <summary><c>set_status(value)</c>.</summary>
+    SetStatus,
+}
+
+/// <summary>States of one fd entry of a wait context (its <c>add</c>/<c>del</c> flags).</summary>
+internal enum FdEntryState
+{
+    /// <summary>add = 1: set since the last reset; listed by get_all_fds and as added.</summary>
+    Added,
+
+    /// <summary>add = del = 0: set before the last reset; listed by get_all_fds only.</summary>
+    Old,
+
+    /// <summary>del = 1: cleared since the last reset; listed only as deleted.</summary>
+    Deleted,
+
+    /// <summary>No longer in the list.</summary>
+    Gone,
+}
+
+/// <summary>Triggers of the fd-entry machine.</summary>
+internal enum FdEntryTrigger
+{
+    /// <summary><c>clear_fd</c> finds the entry.</summary>
+    Clear,
+
+    /// <summary>A job started with the context is restarted.</summary>
+    Reset,
+
+    /// <summary><c>ASYNC_WAIT_CTX_free</c>.</summary>
+    Free,
+}
+
+/// <summary>
+/// The Stateless machines that specify the runtime's transitions. The runtime keeps compact state of its own; in
+/// checked mode every transition it takes is offered to these machines first. The spec diagrams are generated from
+/// the same definitions.
+/// </summary>
+internal static class Machines
+{
+    internal static StateMachine<JobState, JobTrigger> Job(Func<JobState> get, Action<JobState> set, Func<JobGuards> guards)
+    {
+        var m = new StateMachine<JobState, JobTrigger>(get, set);
+        m.Configure(JobState.Unallocated)
+            .PermitIf(JobTrigger.Create, JobState.Running, () => guards().PoolHasBudget, "max_size is 0 or curr_size < max_size");
+        m.Configure(JobState.Pooled)
+            .Permit(JobTrigger.Reuse, JobState.Running)
+            .Permit(JobTrigger.Free, JobState.Freed);
+        m.Configure(JobState.Running)
+            .PermitIf(JobTrigger.Pause, JobState.Paused, () => guards().Blocked == 0, "block counter is 0")
+            .IgnoreIf(JobTrigger.Pause, () => guards().Blocked > 0, "block counter > 0: pause returns 1 at once")
+            .Permit(JobTrigger.Return, JobState.Finishing);
+        m.Configure(JobState.Paused)
+            .PermitIf(
+                JobTrigger.Resume,
+                JobState.Running,
+                new Tuple<Func<bool>, string>(() => guards().SameThread, "on the thread that started it"),
+                new Tuple<Func<bool>, string>(() => guards().HasWaitCtx, "started with a wait ctx"));
+        m.Configure(JobState.Finishing)
+            .Permit(JobTrigger.Release, JobState.Pooled);
+        return m;
+    }
+
+    internal static StateMachine<WaitCtxState, WaitCtxTrigger> WaitCtx(
+        Func<WaitCtxState> get, Action<WaitCtxState> set, Func<int> activeJobs)
+    {
+        var m = new StateMachine<WaitCtxState, WaitCtxTrigger>(get, set);
+        m.Configure(WaitCtxState.Live)
+            .InternalTransition(WaitCtxTrigger.SetWaitFd, _ => { })
+            .InternalTransition(WaitCtxTrigger.ClearFd, _ => { })
+            .InternalTransition(WaitCtxTrigger.ResetCounts, _ => { })
+            .PermitIf(WaitCtxTrigger.Free, WaitCtxState.Freed, () => activeJobs() == 0, "no unfinished job was started with it");
+        m.Configure(WaitCtxState.NoCallback)
+            .SubstateOf(WaitCtxState.Live)
+            .Permit(WaitCtxTrigger.SetCallback, WaitCtxState.CallbackSet)
+            .Ignore(WaitCtxTrigger.ClearCallback);
+        m.Configure(WaitCtxState.CallbackSet)
+            .SubstateOf(WaitCtxState.Live)
+            .Permit(WaitCtxTrigger.ClearCallback, WaitCtxState.NoCallback)
+            .PermitReentry(WaitCtxTrigger.SetCallback);
+        return m;
+    }
+
+    internal static StateMachine<WaitStatusState, WaitStatusTrigger> WaitStatus(
+        Func<WaitStatusState> get, Action<WaitStatusState> set, out StateMachine<WaitStatusState, WaitStatusTrigger>.TriggerWithParameters<int> setStatus)
+    {
+        var m = new StateMachine<WaitStatusState, WaitStatusTrigger>(get, set);
+        var trigger = m.SetTriggerParameters<int>(WaitStatusTrigger.SetStatus);
+        foreach (WaitStatusState from in Enum.GetValues<WaitStatusState>())
+        {
+            var state = m.Configure(from);
+            foreach (WaitStatusState to in Enum.GetValues<WaitStatusState>())
+            {
+                WaitStatusState target = to;
+                string description = target == WaitStatusState.Other ? "any other int" : $"value {(int)target}";
+                if (target == from)
+                {
+                    state.PermitReentryIf(trigger, value => StatusOf(value) == target, description);
+                }
+                else
+                {
+                    state.PermitIf(trigger, target, value => StatusOf(value) == target, description);
+                }
+            }
+        }
+
+        setStatus = trigger;
+        return m;
+    }
+
+    internal static StateMachine<FdEntryState, FdEntryTrigger> FdEntry(Func<FdEntryState> get, Action<FdEntryState> set)
+    {
+        var m = new StateMachine<FdEntryState, FdEntryTrigger>(get, set);
+        m.Configure(FdEntryState.Added)
+            .PermitIf(FdEntryTrigger.Clear, FdEntryState.Gone, () => true, "unlinked at once, numadd - 1, never reported")
+            .Permit(FdEntryTrigger.Reset, FdEntryState.Old)
+            .PermitIf(FdEntryTrigger.Free, FdEntryState.Gone, () => true, "its cleanup is called");
+        m.Configure(FdEntryState.Old)
+            .PermitIf(FdEntryTrigger.Clear, FdEntryState.Deleted, () => true, "marked, numdel + 1")
+            .Ignore(FdEntryTrigger.Reset)
+            .PermitIf(FdEntryTrigger.Free, FdEntryState.Gone, () => true, "its cleanup is called");
+        m.Configure(FdEntryState.Deleted)
+            .PermitIf(FdEntryTrigger.Reset, FdEntryState.Gone, () => true, "unlinked, no cleanup")
+            .PermitIf(FdEntryTrigger.Free, FdEntryState.Gone, () => true, "no cleanup");
+        return m;
+    }
+
+    internal static WaitStatusState StatusOf(int value) => value switch
+    {
+        AsyncWaitStatus.Unsupported => WaitStatusState.Unsupported,
+        AsyncWaitStatus.Err => WaitStatusState.Err,
+        AsyncWaitStatus.Ok => WaitStatusState.Ok,
+        AsyncWaitStatus.EAgain => WaitStatusState.EAgain,
+        _ => WaitStatusState.Other,
+    };
+}

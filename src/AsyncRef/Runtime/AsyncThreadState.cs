@@ -1,0 +1,42 @@
+namespace AsyncRef;
+
+/// <summary>
+/// What OpenSSL keeps per OS thread: the async ctx (current job, block counter), the pool and the error queue.
+/// A job shares all of it with the code that starts it, because it runs on that code's thread.
+/// </summary>
+internal sealed class AsyncThreadState
+{
+    /// <summary>This thread's state, created on first use.</summary>
+    [ThreadStatic]
+    private static AsyncThreadState? t_current;
+
+    /// <summary>The thread's pool (<c>poolkey</c>), or null before <c>ASYNC_init_thread</c> or the first job.</summary>
+    internal JobPool? Pool;
+
+    /// <summary>The job executing on this thread (<c>ctx->currjob</c>), or null.</summary>
+    internal JobCore? CurrentJob;
+
+    /// <summary>The <c>ASYNC_block_pause</c> nesting counter: per thread, not per job (it leaks across jobs).</summary>
+    internal uint Blocked;
+
+    /// <summary>Jobs started on this thread that are paused now.</summary>
+    internal int PausedJobs;
+
+    /// <summary>The behaviour this thread reproduces.</summary>
+    internal AsyncProfile Profile;
+
+    /// <summary>The thread's error queue, oldest first.</summary>
+    internal readonly Queue<AsyncError> Errors = new();
+
+    /// <summary>The thread's models for checked mode, created on first use.</summary>
+    internal Model.CheckedModels? Models;
+
+    /// <summary>The managed thread this state belongs to, for messages.</summary>
+    internal readonly int ThreadId = Environment.CurrentManagedThreadId;
+
+    internal static AsyncThreadState Current => t_current ??= new AsyncThreadState();
+
+    internal static AsyncThreadState? CurrentOrNull => t_current;
+
+    internal Model.CheckedModels CheckedModels => Models ??= new Model.CheckedModels();
+}

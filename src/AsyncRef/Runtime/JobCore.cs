@@ -1,0 +1,66 @@
+namespace AsyncRef;
+
+/// <summary>The runtime's compact job states; <c>Model.Machines.Job</c> is their specification.</summary>
+internal enum JobState
+{
+    /// <summary>Not created yet: a slot of the pool's <c>max_size</c> budget.</summary>
+    Unallocated,
+
+    /// <summary>Idle in a thread's pool.</summary>
+    Pooled,
+
+    /// <summary>Its function is executing on the owner thread; it is the thread's current job.</summary>
+    Running,
+
+    /// <summary>Suspended in <c>ASYNC_pause_job</c>; the application holds the handle.</summary>
+    Paused,
+
+    /// <summary>Its function returned (or threw); it is being released to the pool.</summary>
+    Finishing,
+
+    /// <summary>Freed by <c>ASYNC_cleanup_thread</c>.</summary>
+    Freed,
+}
+
+/// <summary>A job object (<c>struct async_job_st</c>): reused from the pool, one use after another.</summary>
+internal sealed class JobCore
+{
+    /// <summary>Source of <see cref="ObjectId"/>.</summary>
+    private static long s_lastObjectId;
+
+    /// <summary>Process-unique id of this object.</summary>
+    internal readonly long ObjectId = Interlocked.Increment(ref s_lastObjectId);
+
+    /// <summary>The current state.</summary>
+    internal JobState State = JobState.Unallocated;
+
+    /// <summary>Incremented when a use ends, so handles of earlier uses are stale.</summary>
+    internal uint Generation;
+
+    /// <summary>The thread that started the current use; only it may restart the job.</summary>
+    internal AsyncThreadState? Owner;
+
+    /// <summary>The wait context given when the current use started (ignored on restart).</summary>
+    internal AsyncWaitCtx? WaitCtx;
+
+    /// <summary>The private copy of the start arguments, or null.</summary>
+    internal byte[]? Args;
+
+    /// <summary>The job function's task; pending while the job is paused.</summary>
+    internal JobTask<int> Root;
+
+    /// <summary>The state machine that awaited the pause point; resumed by the next start.</summary>
+    internal IJobStep? ResumePoint;
+
+    /// <summary>A parent state machine whose awaited child has just completed.</summary>
+    internal IJobStep? PendingContinuation;
+
+    /// <summary>The job function awaited the pause point during the current segment.</summary>
+    internal bool PausePending;
+
+    /// <summary>Set by a restart until the resumed pause point runs its reset.</summary>
+    internal bool ResumingFromPause;
+
+    /// <summary>Misuse recorded by an awaiter that a foreign builder used.</summary>
+    internal string? Misuse;
+}

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+
+namespace AsyncRef;
+
+/// <summary>A thread's job pool (<c>struct async_pool_st</c>): a LIFO stack of idle jobs and a creation budget.</summary>
+internal sealed class JobPool
+{
+    /// <summary>Idle jobs; the top of the stack is at <c>_idle[_idleCount - 1]</c>.</summary>
+    private JobCore[] _idle;
+
+    /// <summary>Number of idle jobs.</summary>
+    private int _idleCount;
+
+    internal JobPool(nuint maxSize, nuint initSize)
+    {
+        MaxSize = maxSize;
+        _idle = new JobCore[initSize > 16 ? checked((int)initSize) : 16];
+        for (nuint i = 0; i < initSize; i++)
+        {
+            // Pre-created jobs are pushed in creation order, so the last one created is handed out first.
+            var job = new JobCore { State = JobState.Pooled };
+            _idle[_idleCount++] = job;
+            CreatedCount++;
+        }
+
+        AssertInvariants();
+    }
+
+    /// <summary><c>max_size</c>: 0 means unlimited.</summary>
+    internal nuint MaxSize { get; }
+
+    /// <summary><c>curr_size</c>: jobs this pool created, in use or not; it never goes down.</summary>
+    internal nuint CreatedCount { get; private set; }
+
+    /// <summary>Idle jobs (for <c>explain</c> and tests).</summary>
+    internal int IdleCount => _idleCount;
+
+    /// <summary>Whether a new job may be created (<c>max_size == 0 || curr_size &lt; max_size</c>).</summary>
+    internal bool HasBudget => MaxSize == 0 || CreatedCount < MaxSize;
+
+    /// <summary>Idle jobs from the top of the stack down (for <c>explain</c> and tests).</summary>
+    internal IEnumerable<JobCore> IdleTopFirst()
+    {
+        for (int i = _idleCount - 1; i >= 0; i--)
+        {
+            yield return _idle[i];
+        }
+    }
+
+    /// <summary>Pops the most recently pushed idle job.</summary>
+    internal bool TryPop(out JobCore job)
+    {
+        if (_idleCount == 0)
+        {
+            job = null!;
+            return false;
+        }
+
+        job = _idle[--_idleCount];
+        _idle[_idleCount] = null!;
+        AssertInvariants();
+        return true;
+    }
+
+    /// <summary>Creates a job and counts it against the budget; the caller checked <see cref="HasBudget"/>.</summary>
+    internal JobCore Create()
+    {
+        Debug.Assert(HasBudget, "the caller checks the budget");
+        CreatedCount++;
+        return new JobCore();
+    }
+
+    /// <summary>Pushes a finished job; it need not have been created by this pool (after a re-init it was not).</summary>
+    internal void Push(JobCore job)
+    {
+        if (_idleCount == _idle.Length)
+        {
+            Array.Resize(ref _idle, _idle.Length * 2);
+        }
+
+        _idle[_idleCount++] = job;
+        AssertInvariants();
+    }
+
+    /// <summary>Frees every idle job (<c>ASYNC_cleanup_thread</c>).</summary>
+    internal void FreeIdleJobs()
+    {
+        for (int i = 0; i < _idleCount; i++)
+        {
+            JobCore job = _idle[i];
+            if (Async.CheckedMode)
+            {
+                AsyncThreadState.Current.CheckedModels.Job(job.State, Model.JobTrigger.Free, JobState.Freed, default);
+            }
+
+            job.State = JobState.Freed;
+            job.Generation++;
+            _idle[i] = null!;
+        }
+
+        _idleCount = 0;
+        AssertInvariants();
+    }
+
+    /// <summary>Checks the pool's invariants in checked mode.</summary>
+    internal void AssertInvariants()
+    {
+        if (!Async.CheckedMode)
+        {
+            return;
+        }
+
+        Invariant.Check(_idleCount >= 0 && _idleCount <= _idle.Length, "idle count within the stack");
+        var seen = new HashSet<JobCore>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < _idleCount; i++)
+        {
+            JobCore job = _idle[i];
+            Invariant.Check(job is not null, "no hole below the top of the stack");
+            Invariant.Check(job!.State == JobState.Pooled, "every idle job is in state Pooled");
+            Invariant.Check(job.WaitCtx is null && job.Args is null, "an idle job holds no wait ctx and no args");
+            Invariant.Check(seen.Add(job), "no job is on the idle stack twice");
+        }
+
+        Invariant.Check(MaxSize == 0 || CreatedCount <= MaxSize, "curr_size never exceeds max_size");
+    }
+}

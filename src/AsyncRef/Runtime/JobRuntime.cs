@@ -1,0 +1,343 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using AsyncRef.Model;
+
+namespace AsyncRef;
+
+/// <summary>
+/// The job driver: <c>ASYNC_start_job</c> and the hooks the builder and awaiters call. A job's function runs inline
+/// on the calling thread; a pause leaves its state machine in <see cref="JobCore.ResumePoint"/> and the next start
+/// on the same thread resumes it there.
+/// </summary>
+internal static class JobRuntime
+{
+    internal static AsyncResult Start(ref AsyncJob job, AsyncWaitCtx? ctx, ref int ret, AsyncJobFunc? func, byte[]? args, int size)
+    {
+        AsyncThreadState thread = AsyncThreadState.Current;
+        if (thread.CurrentJob is not null)
+        {
+            throw new UndefinedBehaviorException(
+                UbRules.NestedStart, "ASYNC_start_job was called while a job is running on this thread");
+        }
+
+        JobCore core;
+        if (job.Core is { } paused)
+        {
+            CheckRestart(thread, job, paused);
+            core = paused;
+            Resume(thread, core);
+        }
+        else
+        {
+            if (func is null)
+            {
+                throw new ArgumentNullException(nameof(func), "a new job needs a job function");
+            }
+
+            if (size < 0 || (args is not null && size > args.Length))
+            {
+                throw new ArgumentOutOfRangeException(nameof(size), "size must lie between 0 and the length of args");
+            }
+
+            JobPool pool = thread.Pool ??= new JobPool(0, 0);
+            if (!TryTakeJob(thread, pool, out core))
+            {
+                return AsyncResult.NoJobs;
+            }
+
+            if (args is not null && size == 0 && thread.Profile == AsyncProfile.OpenSsl111)
+            {
+                // 1.1.1 asks OPENSSL_malloc for 0 bytes, which always fails: the job goes straight back to the pool.
+                Finish(thread, core);
+                Release(thread, core);
+                thread.Errors.Enqueue(new AsyncError(AsyncError.LibAsync, AsyncError.MallocFailure));
+                return AsyncResult.Err;
+            }
+
+            core.Owner = thread;
+            core.WaitCtx = ctx;
+            ctx?.AttachJob();
+            core.Args = args is not null && size > 0 ? args.AsSpan(0, size).ToArray() : null;
+            thread.CurrentJob = core;
+            try
+            {
+                core.Root = func(core.Args);
+            }
+            catch (Exception e)
+            {
+                // A delegate that is not an async method can throw before returning a task.
+                core.Root = new JobTask<int>(ExceptionDispatchInfo.Capture(e));
+            }
+
+            RunContinuations(core);
+        }
+
+        return Conclude(thread, core, ref job, ref ret);
+    }
+
+    internal static bool PauseIsNoOp()
+    {
+        AsyncThreadState? thread = AsyncThreadState.CurrentOrNull;
+        if (thread?.CurrentJob is not { } job)
+        {
+            return true;
+        }
+
+        if (thread.Blocked == 0)
+        {
+            return false;
+        }
+
+        if (Async.CheckedMode)
+        {
+            thread.CheckedModels.Job(job.State, JobTrigger.Pause, JobState.Running, Guards(thread, job));
+        }
+
+        return true;
+    }
+
+    internal static int CompletePause()
+    {
+        if (AsyncThreadState.CurrentOrNull?.CurrentJob is { ResumingFromPause: true } job)
+        {
+            // The reset belongs to the restart, on the context the job was started with (facts §4.3).
+            job.ResumingFromPause = false;
+            job.WaitCtx!.ResetCounts();
+        }
+
+        return 1;
+    }
+
+    internal static void RegisterPause(IJobStep resumePoint)
+    {
+        JobCore job = AsyncThreadState.CurrentOrNull?.CurrentJob
+            ?? throw new InvalidOperationException("a pause was registered outside a job");
+        if (job.PausePending)
+        {
+            throw new UndefinedBehaviorException(
+                UbRules.DanglingPause, "a job function paused again while an earlier pause of the job was still pending");
+        }
+
+        job.PausePending = true;
+        job.ResumePoint = resumePoint;
+    }
+
+    internal static void ScheduleContinuation(IJobStep parent)
+    {
+        if (AsyncThreadState.CurrentOrNull?.CurrentJob is { } job)
+        {
+            job.PendingContinuation = parent;
+        }
+        else
+        {
+            parent.MoveNext();
+        }
+    }
+
+    internal static void RecordForeignAwaiter(Type awaiterType)
+    {
+        if (AsyncThreadState.CurrentOrNull?.CurrentJob is { } job)
+        {
+            job.Misuse ??= $"a method that is not a JobTask method awaited '{awaiterType.Name}' inside a job";
+        }
+    }
+
+    internal static AsyncWaitCtx? GetWaitCtx(AsyncJob job)
+    {
+        if (job.Core is not { } core)
+        {
+            throw new UndefinedBehaviorException(UbRules.NullJob, "ASYNC_get_wait_ctx was called with a NULL job");
+        }
+
+        // A finished job's wait-ctx pointer is cleared; a handle of an earlier use sees that.
+        return core.Generation == job.Generation ? core.WaitCtx : null;
+    }
+
+    internal static JobGuards Guards(AsyncThreadState thread, JobCore job) =>
+        new(thread.Pool?.HasBudget ?? true, thread.Blocked, job.Owner is null || job.Owner == thread, job.WaitCtx is not null);
+
+    private static void CheckRestart(AsyncThreadState thread, AsyncJob handle, JobCore core)
+    {
+        if (core.Generation != handle.Generation || core.State != JobState.Paused)
+        {
+            throw new UndefinedBehaviorException(
+                UbRules.StaleHandle, "the job handle does not hold a paused job (it finished or was reused)");
+        }
+
+        if (core.Owner != thread)
+        {
+            throw new UndefinedBehaviorException(
+                UbRules.CrossThreadResume, "a paused job was restarted on a thread other than the one that started it");
+        }
+
+        if (core.WaitCtx is null)
+        {
+            throw new UndefinedBehaviorException(
+                UbRules.NullWaitCtx, "a job started with a NULL wait context cannot be restarted (its reset would dereference NULL)");
+        }
+    }
+
+    private static bool TryTakeJob(AsyncThreadState thread, JobPool pool, out JobCore core)
+    {
+        if (pool.TryPop(out core))
+        {
+            if (Async.CheckedMode)
+            {
+                thread.CheckedModels.Job(core.State, JobTrigger.Reuse, JobState.Running, Guards(thread, core));
+            }
+        }
+        else if (pool.HasBudget)
+        {
+            core = pool.Create();
+            if (Async.CheckedMode)
+            {
+                thread.CheckedModels.Job(JobState.Unallocated, JobTrigger.Create, JobState.Running, new JobGuards(true, thread.Blocked, true, true));
+            }
+        }
+        else
+        {
+            if (Async.CheckedMode)
+            {
+                thread.CheckedModels.JobCannot(JobState.Unallocated, JobTrigger.Create, new JobGuards(false, thread.Blocked, true, true));
+            }
+
+            return false;
+        }
+
+        core.State = JobState.Running;
+        return true;
+    }
+
+    private static void Resume(AsyncThreadState thread, JobCore core)
+    {
+        if (Async.CheckedMode)
+        {
+            thread.CheckedModels.Job(JobState.Paused, JobTrigger.Resume, JobState.Running, Guards(thread, core));
+        }
+
+        core.State = JobState.Running;
+        thread.PausedJobs--;
+        thread.CurrentJob = core;
+        core.ResumingFromPause = true;
+        core.PausePending = false;
+        IJobStep step = core.ResumePoint!;
+        core.ResumePoint = null;
+        try
+        {
+            step.MoveNext();
+        }
+        catch (Exception e)
+        {
+            // Compiler-generated MoveNext catches user exceptions; anything escaping is a runtime fault.
+            core.Misuse ??= "the job's continuation failed: " + e.Message;
+        }
+
+        RunContinuations(core);
+    }
+
+    /// <summary>Runs parents whose awaited child completed, one after another (a trampoline, not recursion).</summary>
+    private static void RunContinuations(JobCore core)
+    {
+        while (core.PendingContinuation is { } next)
+        {
+            core.PendingContinuation = null;
+            next.MoveNext();
+        }
+    }
+
+    private static AsyncResult Conclude(AsyncThreadState thread, JobCore core, ref AsyncJob job, ref int ret)
+    {
+        thread.CurrentJob = null;
+        if (core.Misuse is { } misuse)
+        {
+            throw Fault(thread, core, ref job, new UndefinedBehaviorException(UbRules.ForeignAwait, misuse));
+        }
+
+        if (core.Root.IsCompleted)
+        {
+            if (core.PausePending)
+            {
+                throw Fault(thread, core, ref job, new UndefinedBehaviorException(
+                    UbRules.DanglingPause, "the job function returned while a pause it started was still pending"));
+            }
+
+            Finish(thread, core);
+            int result;
+            try
+            {
+                result = core.Root.ConsumeResult();
+            }
+            finally
+            {
+                // The job is released whether its function returned or threw; ret stays untouched on a throw.
+                Release(thread, core);
+                job = default;
+            }
+
+            if (Unsafe.IsNullRef(ref ret))
+            {
+                throw new UndefinedBehaviorException(UbRules.NullRet, "the job finished but ret is NULL (C writes *ret unchecked)");
+            }
+
+            ret = result;
+            return AsyncResult.Finish;
+        }
+
+        if (core.PausePending)
+        {
+            if (Async.CheckedMode)
+            {
+                thread.CheckedModels.Job(JobState.Running, JobTrigger.Pause, JobState.Paused, Guards(thread, core));
+            }
+
+            core.State = JobState.Paused;
+            thread.PausedJobs++;
+            job = new AsyncJob(core);
+            return AsyncResult.Pause;
+        }
+
+        throw Fault(thread, core, ref job, new UndefinedBehaviorException(
+            UbRules.ForeignAwait, "the job function suspended on something other than Async.PauseJob()"));
+    }
+
+    private static void Finish(AsyncThreadState thread, JobCore core)
+    {
+        if (Async.CheckedMode)
+        {
+            thread.CheckedModels.Job(JobState.Running, JobTrigger.Return, JobState.Finishing, Guards(thread, core));
+        }
+
+        core.State = JobState.Finishing;
+    }
+
+    private static Exception Fault(AsyncThreadState thread, JobCore core, ref AsyncJob job, Exception error)
+    {
+        Finish(thread, core);
+        Release(thread, core);
+        job = default;
+        return error;
+    }
+
+    private static void Release(AsyncThreadState thread, JobCore core)
+    {
+        if (Async.CheckedMode)
+        {
+            thread.CheckedModels.Job(core.State, JobTrigger.Release, JobState.Pooled, Guards(thread, core));
+        }
+
+        core.State = JobState.Pooled;
+        core.WaitCtx?.DetachJob();
+        core.WaitCtx = null;
+        core.Args = null;
+        core.Root = default;
+        core.ResumePoint = null;
+        core.PendingContinuation = null;
+        core.PausePending = false;
+        core.ResumingFromPause = false;
+        core.Misuse = null;
+        core.Owner = null;
+        core.Generation++;
+        // The job joins the calling thread's current pool, which may be a newer pool than the one it came from.
+        (thread.Pool ??= new JobPool(0, 0)).Push(core);
+    }
+}

@@ -1,0 +1,127 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+
+namespace AsyncRef;
+
+/// <summary>
+/// The async method builder of <see cref="JobTask{TResult}"/>. It runs the method synchronously, boxes the state
+/// machine only at its first suspension, and accepts exactly two kinds of suspension: the runtime's pause point and
+/// a pending <c>JobTask</c>. Anything else throws <see cref="UbRules.ForeignAwait"/> inside the method.
+/// </summary>
+/// <typeparam name="TResult">The result type.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public struct JobTaskMethodBuilder<TResult>
+{
+    /// <summary>The box, once the method has suspended.</summary>
+    private JobBox<TResult>? _box;
+
+    /// <summary>The result of a synchronous completion.</summary>
+    private TResult _result;
+
+    /// <summary>The failure of a synchronous completion.</summary>
+    private ExceptionDispatchInfo? _error;
+
+    /// <summary>Creates a builder; called by compiler-generated code.</summary>
+    public static JobTaskMethodBuilder<TResult> Create() => default;
+
+    /// <summary>The task handed to the caller.</summary>
+    public JobTask<TResult> Task =>
+        _box is { } box ? new JobTask<TResult>(box)
+        : _error is { } error ? new JobTask<TResult>(error)
+        : new JobTask<TResult>(_result);
+
+    /// <summary>Runs the method up to its first suspension; called by compiler-generated code.</summary>
+    /// <typeparam name="TStateMachine">The state machine type.</typeparam>
+    /// <param name="stateMachine">The state machine.</param>
+    public void Start<TStateMachine>(ref TStateMachine stateMachine)
+        where TStateMachine : IAsyncStateMachine => stateMachine.MoveNext();
+
+    /// <summary>Not used: the builder boxes the state machine itself.</summary>
+    /// <param name="stateMachine">Ignored.</param>
+    public void SetStateMachine(IAsyncStateMachine stateMachine)
+    {
+    }
+
+    /// <summary>Completes the method with a result; called by compiler-generated code.</summary>
+    /// <param name="result">The result.</param>
+    public void SetResult(TResult result)
+    {
+        if (_box is null)
+        {
+            _result = result;
+        }
+        else
+        {
+            _box.SetResult(result);
+        }
+    }
+
+    /// <summary>Completes the method with an exception; called by compiler-generated code.</summary>
+    /// <param name="exception">The exception.</param>
+    public void SetException(Exception exception)
+    {
+        if (_box is null)
+        {
+            _error = ExceptionDispatchInfo.Capture(exception);
+        }
+        else
+        {
+            _box.SetException(exception);
+        }
+    }
+
+    /// <summary>Suspends the method on <paramref name="awaiter"/>; called by compiler-generated code.</summary>
+    /// <typeparam name="TAwaiter">The awaiter type.</typeparam>
+    /// <typeparam name="TStateMachine">The state machine type.</typeparam>
+    /// <param name="awaiter">The awaiter.</param>
+    /// <param name="stateMachine">The state machine.</param>
+    public void AwaitOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
+        where TAwaiter : INotifyCompletion
+        where TStateMachine : IAsyncStateMachine => Suspend(ref awaiter, ref stateMachine);
+
+    /// <summary>Suspends the method on <paramref name="awaiter"/>; called by compiler-generated code.</summary>
+    /// <typeparam name="TAwaiter">The awaiter type.</typeparam>
+    /// <typeparam name="TStateMachine">The state machine type.</typeparam>
+    /// <param name="awaiter">The awaiter.</param>
+    /// <param name="stateMachine">The state machine.</param>
+    public void AwaitUnsafeOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
+        where TAwaiter : ICriticalNotifyCompletion
+        where TStateMachine : IAsyncStateMachine => Suspend(ref awaiter, ref stateMachine);
+
+    private void Suspend<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
+        where TStateMachine : IAsyncStateMachine
+    {
+        // Both tests are resolved by the JIT per awaiter type; the interface call on a struct awaiter is not boxed.
+        if (typeof(TAwaiter) == typeof(PauseAwaiter))
+        {
+            JobRuntime.RegisterPause(GetBox(ref stateMachine));
+        }
+        else if (awaiter is IJobTaskAwaiter)
+        {
+            ((IJobTaskAwaiter)awaiter).SetContinuation(GetBox(ref stateMachine));
+        }
+        else
+        {
+            // Thrown inside MoveNext's try block, so it becomes this method's exception.
+            throw new UndefinedBehaviorException(
+                UbRules.ForeignAwait,
+                $"a job function awaited '{typeof(TAwaiter)}'; only Async.PauseJob() and JobTask methods may suspend a job");
+        }
+    }
+
+    private JobBox<TResult> GetBox<TStateMachine>(ref TStateMachine stateMachine)
+        where TStateMachine : IAsyncStateMachine
+    {
+        if (_box is { } existing)
+        {
+            return existing;
+        }
+
+        JobBox<TStateMachine, TResult> box = JobBox<TStateMachine, TResult>.Rent();
+        // Set the field first: the copy below must carry it, so the boxed builder completes through the box.
+        _box = box;
+        box.StateMachine = stateMachine;
+        return box;
+    }
+}

@@ -1,0 +1,461 @@
+using AsyncRef.Model;
+
+namespace AsyncRef;
+
+/// <summary>The cleanup a producer registers with an fd: <c>void (*cleanup)(ASYNC_WAIT_CTX *, const void *, OSSL_ASYNC_FD, void *)</c>.</summary>
+/// <param name="ctx">The context being freed.</param>
+/// <param name="key">The entry's key.</param>
+/// <param name="fd">The entry's fd.</param>
+/// <param name="customData">The entry's custom data.</param>
+public delegate void AsyncWaitFdCleanup(AsyncWaitCtx ctx, object? key, int fd, object? customData);
+
+/// <summary>A completion callback (<c>ASYNC_callback_fn</c>): <c>int (*)(void *arg)</c>.</summary>
+/// <param name="arg">The argument stored with it.</param>
+/// <returns>The callback's result.</returns>
+public delegate int AsyncWaitCallback(object? arg);
+
+/// <summary>
+/// <c>ASYNC_WAIT_CTX</c>: the fds a job waits on, with the "added/deleted since the last restart" bookkeeping, and
+/// (profile 3.0) a callback/status mailbox. Like the C object it is not synchronised: one owner at a time.
+/// Fd listings take a <see cref="Span{T}"/>; an empty span stands for C's NULL array (count only).
+/// </summary>
+public sealed class AsyncWaitCtx
+{
+    /// <summary>The fd entries, oldest first (C keeps them newest first; every listing walks from the end).</summary>
+    private Entry[] _entries = new Entry[4];
+
+    /// <summary>Entries in use.</summary>
+    private int _count;
+
+    /// <summary><c>numadd</c>: entries added since the last reset.</summary>
+    private int _numAdd;
+
+    /// <summary><c>numdel</c>: entries marked deleted since the last reset.</summary>
+    private int _numDel;
+
+    /// <summary>The stored callback, or null.</summary>
+    private AsyncWaitCallback? _callback;
+
+    /// <summary>The stored callback argument (unobservable while <see cref="_callback"/> is null).</summary>
+    private object? _callbackArg;
+
+    /// <summary>The status mailbox; any int.</summary>
+    private int _status;
+
+    /// <summary>Set by <see cref="Free"/>; every later use is undefined.</summary>
+    private bool _freed;
+
+    /// <summary>Unfinished (running or paused) jobs started with this context.</summary>
+    private int _activeJobs;
+
+    private AsyncWaitCtx(AsyncProfile profile) => Profile = profile;
+
+    /// <summary>The behaviour of the thread that created the context.</summary>
+    public AsyncProfile Profile { get; }
+
+    /// <summary><c>ASYNC_WAIT_CTX_new()</c>: no fds, counts 0/0, no callback, status <see cref="AsyncWaitStatus.Unsupported"/>.</summary>
+    /// <returns>The new context.</returns>
+    public static AsyncWaitCtx New() => new(AsyncThreadState.Current.Profile);
+
+    /// <summary>
+    /// <c>ASYNC_WAIT_CTX_free(ctx)</c>: calls the cleanup of every entry not marked deleted, newest first, then
+    /// discards the context. Null is a no-op. Cleanups of cleared fds are never called.
+    /// </summary>
+    /// <param name="ctx">The context, or null.</param>
+    /// <exception cref="UndefinedBehaviorException"><see cref="UbRules.CtxFreedInUse"/> while an unfinished job uses it; <see cref="UbRules.CtxUseAfterFree"/> if already freed.</exception>
+    public static void Free(AsyncWaitCtx? ctx)
+    {
+        if (ctx is null)
+        {
+            return;
+        }
+
+        ctx.CheckLive("ASYNC_WAIT_CTX_free");
+        if (ctx._activeJobs > 0)
+        {
+            throw new UndefinedBehaviorException(
+                UbRules.CtxFreedInUse, "ASYNC_WAIT_CTX_free of a wait context that an unfinished job was started with");
+        }
+
+        ctx.Model(WaitCtxTrigger.Free);
+        Entry[] entries = ctx._entries;
+        int count = ctx._count;
+        // Mark freed before calling user code, so a cleanup that touches the context is caught.
+        ctx._freed = true;
+        ctx._entries = [];
+        ctx._count = ctx._numAdd = ctx._numDel = 0;
+        ctx.AssertInvariants();
+        for (int i = count - 1; i >= 0; i--)
+        {
+            ref Entry e = ref entries[i];
+            ctx.ModelEntry(e, FdEntryTrigger.Free);
+            if (!e.Del && e.Cleanup is { } cleanup)
+            {
+                cleanup(ctx, e.Key, e.Fd, e.CustomData);
+            }
+        }
+    }
+
+    /// <summary><c>ASYNC_WAIT_CTX_set_wait_fd</c>: adds an entry as the newest; keys are not de-duplicated.</summary>
+    /// <param name="key">The key, compared by reference.</param>
+    /// <param name="fd">The fd.</param>
+    /// <param name="customData">Data returned by <see cref="GetFd"/> and passed to the cleanup.</param>
+    /// <param name="cleanup">Called at <see cref="Free"/> unless the entry was cleared; may be null.</param>
+    /// <returns>1.</returns>
+    public int SetWaitFd(object? key, int fd, object? customData, AsyncWaitFdCleanup? cleanup)
+    {
+        CheckLive("ASYNC_WAIT_CTX_set_wait_fd");
+        Model(WaitCtxTrigger.SetWaitFd);
+        if (_count == _entries.Length)
+        {
+            Array.Resize(ref _entries, _entries.Length * 2);
+        }
+
+        _entries[_count++] = new Entry(key, fd, customData, cleanup) { Add = true };
+        _numAdd++;
+        AssertInvariants();
+        return 1;
+    }
+
+    /// <summary><c>ASYNC_WAIT_CTX_get_fd</c>: the newest entry for <paramref name="key"/> that is not marked deleted.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="fd">Written with the fd when found; untouched otherwise.</param>
+    /// <param name="customData">Written with the custom data when found; untouched otherwise.</param>
+    /// <returns>1 when found, 0 otherwise.</returns>
+    public int GetFd(object? key, ref int fd, ref object? customData)
+    {
+        CheckLive("ASYNC_WAIT_CTX_get_fd");
+        for (int i = _count - 1; i >= 0; i--)
+        {
+            ref Entry e = ref _entries[i];
+            if (!e.Del && ReferenceEquals(e.Key, key))
+            {
+                fd = e.Fd;
+                customData = e.CustomData;
+                return 1;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary><c>ASYNC_WAIT_CTX_get_all_fds</c>: every entry not marked deleted, newest first.</summary>
+    /// <param name="fds">Filled when not empty; empty means C's NULL (count only).</param>
+    /// <param name="numFds">The count.</param>
+    /// <returns>1.</returns>
+    /// <exception cref="UndefinedBehaviorException"><see cref="UbRules.FdArrayTooSmall"/> when <paramref name="fds"/> is non-empty but shorter than the count.</exception>
+    public int GetAllFds(Span<int> fds, out int numFds)
+    {
+        CheckLive("ASYNC_WAIT_CTX_get_all_fds");
+        numFds = _count - _numDel;
+        if (fds.IsEmpty)
+        {
+            return 1;
+        }
+
+        CheckRoom(fds, numFds);
+        int n = 0;
+        for (int i = _count - 1; i >= 0; i--)
+        {
+            if (!_entries[i].Del)
+            {
+                fds[n++] = _entries[i].Fd;
+            }
+        }
+
+        return 1;
+    }
+
+    /// <summary>
+    /// <c>ASYNC_WAIT_CTX_get_changed_fds</c>: entries added and entries marked deleted since the last reset (the
+    /// last restart of a job started with this context), newest first. Reading does not consume anything.
+    /// </summary>
+    /// <param name="addFds">Filled with the added fds when not empty; empty means NULL.</param>
+    /// <param name="numAddFds">The number of added fds.</param>
+    /// <param name="delFds">Filled with the deleted fds when not empty; empty means NULL.</param>
+    /// <param name="numDelFds">The number of deleted fds.</param>
+    /// <returns>1.</returns>
+    /// <exception cref="UndefinedBehaviorException"><see cref="UbRules.FdArrayTooSmall"/> when a non-empty array is shorter than its count.</exception>
+    public int GetChangedFds(Span<int> addFds, out int numAddFds, Span<int> delFds, out int numDelFds)
+    {
+        CheckLive("ASYNC_WAIT_CTX_get_changed_fds");
+        numAddFds = _numAdd;
+        numDelFds = _numDel;
+        if (addFds.IsEmpty && delFds.IsEmpty)
+        {
+            return 1;
+        }
+
+        if (!addFds.IsEmpty)
+        {
+            CheckRoom(addFds, _numAdd);
+        }
+
+        if (!delFds.IsEmpty)
+        {
+            CheckRoom(delFds, _numDel);
+        }
+
+        int added = 0, deleted = 0;
+        for (int i = _count - 1; i >= 0; i--)
+        {
+            ref Entry e = ref _entries[i];
+            if (e.Del && !delFds.IsEmpty)
+            {
+                delFds[deleted++] = e.Fd;
+            }
+            else if (e.Add && !addFds.IsEmpty)
+            {
+                addFds[added++] = e.Fd;
+            }
+        }
+
+        return 1;
+    }
+
+    /// <summary>
+    /// <c>ASYNC_WAIT_CTX_clear_fd</c>: the newest live entry for <paramref name="key"/> vanishes if it was added since
+    /// the last reset, and is otherwise marked deleted (reported by <see cref="GetChangedFds"/> until the next reset).
+    /// No cleanup is ever called for it.
+    /// </summary>
+    /// <param name="key">The key.</param>
+    /// <returns>1 when an entry was found, 0 otherwise.</returns>
+    public int ClearFd(object? key)
+    {
+        CheckLive("ASYNC_WAIT_CTX_clear_fd");
+        Model(WaitCtxTrigger.ClearFd);
+        for (int i = _count - 1; i >= 0; i--)
+        {
+            ref Entry e = ref _entries[i];
+            if (e.Del || !ReferenceEquals(e.Key, key))
+            {
+                continue;
+            }
+
+            ModelEntry(e, FdEntryTrigger.Clear);
+            if (e.Add)
+            {
+                RemoveAt(i);
+                _numAdd--;
+            }
+            else
+            {
+                e.Del = true;
+                _numDel++;
+            }
+
+            AssertInvariants();
+            return 1;
+        }
+
+        return 0;
+    }
+
+    /// <summary><c>ASYNC_WAIT_CTX_set_callback</c> (profile 3.0): stores the callback (may be null) and its argument.</summary>
+    /// <param name="ctx">The context; null is tolerated.</param>
+    /// <param name="callback">The callback.</param>
+    /// <param name="callbackArg">Its argument.</param>
+    /// <returns>1, or 0 when <paramref name="ctx"/> is null.</returns>
+    public static int SetCallback(AsyncWaitCtx? ctx, AsyncWaitCallback? callback, object? callbackArg)
+    {
+        if (ctx is null)
+        {
+            return 0;
+        }
+
+        ctx.CheckCallbackApi("ASYNC_WAIT_CTX_set_callback");
+        ctx.Model(callback is null ? WaitCtxTrigger.ClearCallback : WaitCtxTrigger.SetCallback);
+        ctx._callback = callback;
+        ctx._callbackArg = callbackArg;
+        return 1;
+    }
+
+    /// <summary><c>ASYNC_WAIT_CTX_get_callback</c> (profile 3.0).</summary>
+    /// <param name="callback">Written when a callback is stored; untouched otherwise.</param>
+    /// <param name="callbackArg">Written when a callback is stored; untouched otherwise.</param>
+    /// <returns>1 when a callback is stored, 0 otherwise (even if an argument was stored).</returns>
+    public int GetCallback(ref AsyncWaitCallback? callback, ref object? callbackArg)
+    {
+        CheckCallbackApi("ASYNC_WAIT_CTX_get_callback");
+        if (_callback is null)
+        {
+            return 0;
+        }
+
+        callback = _callback;
+        callbackArg = _callbackArg;
+        return 1;
+    }
+
+    /// <summary><c>ASYNC_WAIT_CTX_set_status</c> (profile 3.0): stores any int; nothing in ASYNC ever resets it.</summary>
+    /// <param name="status">The status, conventionally an <see cref="AsyncWaitStatus"/> value.</param>
+    /// <returns>1.</returns>
+    public int SetStatus(int status)
+    {
+        CheckCallbackApi("ASYNC_WAIT_CTX_set_status");
+        if (Async.CheckedMode)
+        {
+            AsyncThreadState.Current.CheckedModels.Status(_status, status);
+        }
+
+        _status = status;
+        return 1;
+    }
+
+    /// <summary><c>ASYNC_WAIT_CTX_get_status</c> (profile 3.0).</summary>
+    /// <returns>The stored status (default <see cref="AsyncWaitStatus.Unsupported"/>).</returns>
+    public int GetStatus()
+    {
+        CheckCallbackApi("ASYNC_WAIT_CTX_get_status");
+        return _status;
+    }
+
+    /// <summary>A snapshot of the entries (newest first), counts, callback and status, for explanations and tests.</summary>
+    /// <returns>The snapshot.</returns>
+    public AsyncWaitCtxSnapshot Describe()
+    {
+        var entries = new AsyncWaitFdEntry[_count];
+        for (int i = 0; i < _count; i++)
+        {
+            Entry e = _entries[_count - 1 - i];
+            entries[i] = new AsyncWaitFdEntry(e.Key, e.Fd, e.CustomData, e.Cleanup is not null, e.Add, e.Del);
+        }
+
+        return new AsyncWaitCtxSnapshot(entries, _numAdd, _numDel, _callback is not null, _status, _freed, _activeJobs);
+    }
+
+    /// <summary>The reset done when a job started with this context is restarted: marked entries go, add flags clear.</summary>
+    internal void ResetCounts()
+    {
+        Model(WaitCtxTrigger.ResetCounts);
+        int kept = 0;
+        for (int i = 0; i < _count; i++)
+        {
+            Entry e = _entries[i];
+            ModelEntry(e, FdEntryTrigger.Reset);
+            if (!e.Del)
+            {
+                e.Add = false;
+                _entries[kept++] = e;
+            }
+        }
+
+        Array.Clear(_entries, kept, _count - kept);
+        _count = kept;
+        _numAdd = _numDel = 0;
+        AssertInvariants();
+    }
+
+    internal void AttachJob()
+    {
+        CheckLive("ASYNC_start_job");
+        _activeJobs++;
+    }
+
+    internal void DetachJob() => _activeJobs--;
+
+    private void RemoveAt(int index)
+    {
+        Array.Copy(_entries, index + 1, _entries, index, _count - index - 1);
+        _entries[--_count] = default;
+    }
+
+    private void CheckLive(string function)
+    {
+        if (_freed)
+        {
+            throw new UndefinedBehaviorException(UbRules.CtxUseAfterFree, $"{function} on a wait context that was freed");
+        }
+    }
+
+    private void CheckCallbackApi(string function)
+    {
+        CheckLive(function);
+        if (Profile == AsyncProfile.OpenSsl111)
+        {
+            throw new NotSupportedException($"{function} does not exist in OpenSSL 1.1.1 (profile {Profile})");
+        }
+    }
+
+    private static void CheckRoom(Span<int> fds, int needed)
+    {
+        if (fds.Length < needed)
+        {
+            throw new UndefinedBehaviorException(
+                UbRules.FdArrayTooSmall, $"an fd array of {fds.Length} entries was passed where {needed} are written");
+        }
+    }
+
+    private void Model(WaitCtxTrigger trigger)
+    {
+        if (Async.CheckedMode)
+        {
+            AsyncThreadState.Current.CheckedModels.WaitCtx(_freed, _callback is not null, trigger, _activeJobs);
+        }
+    }
+
+    private void ModelEntry(in Entry e, FdEntryTrigger trigger)
+    {
+        if (Async.CheckedMode)
+        {
+            AsyncThreadState.Current.CheckedModels.FdEntry(e.Add, e.Del, trigger);
+        }
+    }
+
+    /// <summary>Checks the bookkeeping invariants in checked mode (facts §4.1).</summary>
+    internal void AssertInvariants()
+    {
+        if (!Async.CheckedMode)
+        {
+            return;
+        }
+
+        int added = 0, deleted = 0;
+        for (int i = 0; i < _count; i++)
+        {
+            Invariant.Check(!(_entries[i].Add && _entries[i].Del), "no entry is both added and deleted");
+            added += _entries[i].Add ? 1 : 0;
+            deleted += _entries[i].Del ? 1 : 0;
+        }
+
+        Invariant.Check(added == _numAdd, "numadd equals the number of entries flagged added");
+        Invariant.Check(deleted == _numDel, "numdel equals the number of entries flagged deleted");
+        Invariant.Check(!_freed || _count == 0, "a freed context holds no entries");
+        Invariant.Check(_activeJobs >= 0, "the count of jobs using the context is not negative");
+    }
+
+    /// <summary>One fd entry (<c>struct fd_lookup_st</c>).</summary>
+    private struct Entry(object? key, int fd, object? customData, AsyncWaitFdCleanup? cleanup)
+    {
+        public readonly object? Key = key;
+        public readonly int Fd = fd;
+        public readonly object? CustomData = customData;
+        public readonly AsyncWaitFdCleanup? Cleanup = cleanup;
+
+        /// <summary>Added since the last reset.</summary>
+        public bool Add;
+
+        /// <summary>Marked deleted since the last reset.</summary>
+        public bool Del;
+    }
+}
+
+/// <summary>One fd entry of a wait context, as <see cref="AsyncWaitCtx.Describe"/> reports it.</summary>
+/// <param name="Key">The key.</param>
+/// <param name="Fd">The fd.</param>
+/// <param name="CustomData">The custom data.</param>
+/// <param name="HasCleanup">Whether a cleanup is registered.</param>
+/// <param name="Added">Added since the last reset.</param>
+/// <param name="Deleted">Marked deleted since the last reset (invisible to get_fd/get_all_fds).</param>
+public sealed record AsyncWaitFdEntry(object? Key, int Fd, object? CustomData, bool HasCleanup, bool Added, bool Deleted);
+
+/// <summary>A wait context at one moment.</summary>
+/// <param name="EntriesNewestFirst">The entries, newest first, including those marked deleted.</param>
+/// <param name="NumAdd">numadd.</param>
+/// <param name="NumDel">numdel.</param>
+/// <param name="HasCallback">Whether a callback is stored.</param>
+/// <param name="Status">The status mailbox.</param>
+/// <param name="Freed">Whether the context was freed.</param>
+/// <param name="ActiveJobs">Unfinished jobs started with it.</param>
+public sealed record AsyncWaitCtxSnapshot(
+    IReadOnlyList<AsyncWaitFdEntry> EntriesNewestFirst, int NumAdd, int NumDel, bool HasCallback, int Status, bool Freed, int ActiveJobs);
