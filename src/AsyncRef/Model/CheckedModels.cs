@@ -8,12 +8,12 @@ namespace AsyncRef.Model;
 /// </summary>
 internal sealed class CheckedModels
 {
-    private readonly StateMachine<JobState, JobTrigger> _job;
+    private readonly StateMachine<AsyncJobState, JobTrigger> _job;
     private readonly StateMachine<WaitCtxState, WaitCtxTrigger> _waitCtx;
     private readonly StateMachine<WaitStatusState, WaitStatusTrigger> _status;
     private readonly StateMachine<WaitStatusState, WaitStatusTrigger>.TriggerWithParameters<int> _setStatus;
     private readonly StateMachine<FdEntryState, FdEntryTrigger> _fdEntry;
-    private JobState _jobState;
+    private AsyncJobState _jobState;
     private JobGuards _jobGuards;
     private WaitCtxState _waitCtxState;
     private int _activeJobs;
@@ -28,7 +28,7 @@ internal sealed class CheckedModels
         _fdEntry = Machines.FdEntry(() => _fdEntryState, s => _fdEntryState = s);
     }
 
-    internal void Job(JobState from, JobTrigger trigger, JobState to, JobGuards guards)
+    internal void Job(AsyncJobState from, JobTrigger trigger, AsyncJobState to, JobGuards guards)
     {
         _jobState = from;
         _jobGuards = guards;
@@ -37,7 +37,7 @@ internal sealed class CheckedModels
         Require(_jobState == to, $"job: {trigger} from {from} leads to {_jobState}, the runtime went to {to}");
     }
 
-    internal void JobCannot(JobState from, JobTrigger trigger, JobGuards guards)
+    internal void JobCannot(AsyncJobState from, JobTrigger trigger, JobGuards guards)
     {
         _jobState = from;
         _jobGuards = guards;

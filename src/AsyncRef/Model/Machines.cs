@@ -134,26 +134,26 @@ internal enum FdEntryTrigger
 /// </summary>
 internal static class Machines
 {
-    internal static StateMachine<JobState, JobTrigger> Job(Func<JobState> get, Action<JobState> set, Func<JobGuards> guards)
+    internal static StateMachine<AsyncJobState, JobTrigger> Job(Func<AsyncJobState> get, Action<AsyncJobState> set, Func<JobGuards> guards)
     {
-        var m = new StateMachine<JobState, JobTrigger>(get, set);
-        m.Configure(JobState.Unallocated)
-            .PermitIf(JobTrigger.Create, JobState.Running, () => guards().PoolHasBudget, "max_size is 0 or curr_size < max_size");
-        m.Configure(JobState.Pooled)
-            .Permit(JobTrigger.Reuse, JobState.Running)
-            .Permit(JobTrigger.Free, JobState.Freed);
-        m.Configure(JobState.Running)
-            .PermitIf(JobTrigger.Pause, JobState.Paused, () => guards().Blocked == 0, "block counter is 0")
+        var m = new StateMachine<AsyncJobState, JobTrigger>(get, set);
+        m.Configure(AsyncJobState.Unallocated)
+            .PermitIf(JobTrigger.Create, AsyncJobState.Running, () => guards().PoolHasBudget, "max_size is 0 or curr_size < max_size");
+        m.Configure(AsyncJobState.Pooled)
+            .Permit(JobTrigger.Reuse, AsyncJobState.Running)
+            .Permit(JobTrigger.Free, AsyncJobState.Freed);
+        m.Configure(AsyncJobState.Running)
+            .PermitIf(JobTrigger.Pause, AsyncJobState.Paused, () => guards().Blocked == 0, "block counter is 0")
             .IgnoreIf(JobTrigger.Pause, () => guards().Blocked > 0, "block counter > 0: pause returns 1 at once")
-            .Permit(JobTrigger.Return, JobState.Finishing);
-        m.Configure(JobState.Paused)
+            .Permit(JobTrigger.Return, AsyncJobState.Finishing);
+        m.Configure(AsyncJobState.Paused)
             .PermitIf(
                 JobTrigger.Resume,
-                JobState.Running,
+                AsyncJobState.Running,
                 new Tuple<Func<bool>, string>(() => guards().SameThread, "on the thread that started it"),
                 new Tuple<Func<bool>, string>(() => guards().HasWaitCtx, "started with a wait ctx"));
-        m.Configure(JobState.Finishing)
-            .Permit(JobTrigger.Release, JobState.Pooled);
+        m.Configure(AsyncJobState.Finishing)
+            .Permit(JobTrigger.Release, AsyncJobState.Pooled);
         return m;
     }
 

@@ -9,7 +9,7 @@ public static class SpecDiagrams
     /// <returns>Eight files: job-lifecycle, wait-ctx, wait-ctx-status and fd-entry, each as <c>.mmd</c> and <c>.dot</c>.</returns>
     public static IReadOnlyList<KeyValuePair<string, string>> Generate()
     {
-        JobState job = JobState.Unallocated;
+        AsyncJobState job = AsyncJobState.Unallocated;
         WaitCtxState ctx = WaitCtxState.NoCallback;
         WaitStatusState status = WaitStatusState.Unsupported;
         FdEntryState entry = FdEntryState.Added;

@@ -25,6 +25,15 @@ public readonly struct AsyncJob : IEquatable<AsyncJob>
     /// <summary>A process-unique number of the job object (0 for the null handle); reuse from the pool keeps it.</summary>
     public long ObjectId => Core?.ObjectId ?? 0;
 
+    /// <summary>
+    /// The state of the job object right now (<see cref="AsyncJobState.Unallocated"/> for the null handle). For a
+    /// stale handle this is the state of the object's current use.
+    /// </summary>
+    public AsyncJobState ObjectState => Core?.State ?? AsyncJobState.Unallocated;
+
+    /// <summary>Whether this handle names the object's current use (false for a stale handle of a finished use).</summary>
+    public bool IsCurrentUse => Core is not null && Core.Generation == Generation;
+
     /// <summary>Compares two handles.</summary>
     /// <param name="left">A handle.</param>
     /// <param name="right">Another handle.</param>

@@ -1,7 +1,7 @@
 namespace AsyncRef;
 
-/// <summary>The runtime's compact job states; <c>Model.Machines.Job</c> is their specification.</summary>
-internal enum JobState
+/// <summary>The states of a job object; the job lifecycle machine of the spec is their specification.</summary>
+public enum AsyncJobState
 {
     /// <summary>Not created yet: a slot of the pool's <c>max_size</c> budget.</summary>
     Unallocated,
@@ -32,7 +32,7 @@ internal sealed class JobCore
     internal readonly long ObjectId = Interlocked.Increment(ref s_lastObjectId);
 
     /// <summary>The current state.</summary>
-    internal JobState State = JobState.Unallocated;
+    internal AsyncJobState State = AsyncJobState.Unallocated;
 
     /// <summary>Incremented when a use ends, so handles of earlier uses are stale.</summary>
     internal uint Generation;

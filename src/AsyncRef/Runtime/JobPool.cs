@@ -18,7 +18,7 @@ internal sealed class JobPool
         for (nuint i = 0; i < initSize; i++)
         {
             // Pre-created jobs are pushed in creation order, so the last one created is handed out first.
-            var job = new JobCore { State = JobState.Pooled };
+            var job = new JobCore { State = AsyncJobState.Pooled };
             _idle[_idleCount++] = job;
             CreatedCount++;
         }
@@ -90,10 +90,10 @@ internal sealed class JobPool
             JobCore job = _idle[i];
             if (Async.CheckedMode)
             {
-                AsyncThreadState.Current.CheckedModels.Job(job.State, Model.JobTrigger.Free, JobState.Freed, default);
+                AsyncThreadState.Current.CheckedModels.Job(job.State, Model.JobTrigger.Free, AsyncJobState.Freed, default);
             }
 
-            job.State = JobState.Freed;
+            job.State = AsyncJobState.Freed;
             job.Generation++;
             _idle[i] = null!;
         }
@@ -116,7 +116,7 @@ internal sealed class JobPool
         {
             JobCore job = _idle[i];
             Invariant.Check(job is not null, "no hole below the top of the stack");
-            Invariant.Check(job!.State == JobState.Pooled, "every idle job is in state Pooled");
+            Invariant.Check(job!.State == AsyncJobState.Pooled, "every idle job is in state Pooled");
             Invariant.Check(job.WaitCtx is null && job.Args is null, "an idle job holds no wait ctx and no args");
             Invariant.Check(seen.Add(job), "no job is on the idle stack twice");
         }

@@ -90,7 +90,7 @@ internal static class JobRuntime
 
         if (Async.CheckedMode)
         {
-            thread.CheckedModels.Job(job.State, JobTrigger.Pause, JobState.Running, Guards(thread, job));
+            thread.CheckedModels.Job(job.State, JobTrigger.Pause, AsyncJobState.Running, Guards(thread, job));
         }
 
         return true;
@@ -158,7 +158,7 @@ internal static class JobRuntime
 
     private static void CheckRestart(AsyncThreadState thread, AsyncJob handle, JobCore core)
     {
-        if (core.Generation != handle.Generation || core.State != JobState.Paused)
+        if (core.Generation != handle.Generation || core.State != AsyncJobState.Paused)
         {
             throw new UndefinedBehaviorException(
                 UbRules.StaleHandle, "the job handle does not hold a paused job (it finished or was reused)");
@@ -183,7 +183,7 @@ internal static class JobRuntime
         {
             if (Async.CheckedMode)
             {
-                thread.CheckedModels.Job(core.State, JobTrigger.Reuse, JobState.Running, Guards(thread, core));
+                thread.CheckedModels.Job(core.State, JobTrigger.Reuse, AsyncJobState.Running, Guards(thread, core));
             }
         }
         else if (pool.HasBudget)
@@ -191,20 +191,20 @@ internal static class JobRuntime
             core = pool.Create();
             if (Async.CheckedMode)
             {
-                thread.CheckedModels.Job(JobState.Unallocated, JobTrigger.Create, JobState.Running, new JobGuards(true, thread.Blocked, true, true));
+                thread.CheckedModels.Job(AsyncJobState.Unallocated, JobTrigger.Create, AsyncJobState.Running, new JobGuards(true, thread.Blocked, true, true));
             }
         }
         else
         {
             if (Async.CheckedMode)
             {
-                thread.CheckedModels.JobCannot(JobState.Unallocated, JobTrigger.Create, new JobGuards(false, thread.Blocked, true, true));
+                thread.CheckedModels.JobCannot(AsyncJobState.Unallocated, JobTrigger.Create, new JobGuards(false, thread.Blocked, true, true));
             }
 
             return false;
         }
 
-        core.State = JobState.Running;
+        core.State = AsyncJobState.Running;
         return true;
     }
 
@@ -212,10 +212,10 @@ internal static class JobRuntime
     {
         if (Async.CheckedMode)
         {
-            thread.CheckedModels.Job(JobState.Paused, JobTrigger.Resume, JobState.Running, Guards(thread, core));
+            thread.CheckedModels.Job(AsyncJobState.Paused, JobTrigger.Resume, AsyncJobState.Running, Guards(thread, core));
         }
 
-        core.State = JobState.Running;
+        core.State = AsyncJobState.Running;
         thread.PausedJobs--;
         thread.CurrentJob = core;
         core.ResumingFromPause = true;
@@ -287,10 +287,10 @@ internal static class JobRuntime
         {
             if (Async.CheckedMode)
             {
-                thread.CheckedModels.Job(JobState.Running, JobTrigger.Pause, JobState.Paused, Guards(thread, core));
+                thread.CheckedModels.Job(AsyncJobState.Running, JobTrigger.Pause, AsyncJobState.Paused, Guards(thread, core));
             }
 
-            core.State = JobState.Paused;
+            core.State = AsyncJobState.Paused;
             thread.PausedJobs++;
             job = new AsyncJob(core);
             return AsyncResult.Pause;
@@ -304,10 +304,10 @@ internal static class JobRuntime
     {
         if (Async.CheckedMode)
         {
-            thread.CheckedModels.Job(JobState.Running, JobTrigger.Return, JobState.Finishing, Guards(thread, core));
+            thread.CheckedModels.Job(AsyncJobState.Running, JobTrigger.Return, AsyncJobState.Finishing, Guards(thread, core));
         }
 
-        core.State = JobState.Finishing;
+        core.State = AsyncJobState.Finishing;
     }
 
     private static Exception Fault(AsyncThreadState thread, JobCore core, ref AsyncJob job, Exception error)
@@ -322,10 +322,10 @@ internal static class JobRuntime
     {
         if (Async.CheckedMode)
         {
-            thread.CheckedModels.Job(core.State, JobTrigger.Release, JobState.Pooled, Guards(thread, core));
+            thread.CheckedModels.Job(core.State, JobTrigger.Release, AsyncJobState.Pooled, Guards(thread, core));
         }
 
-        core.State = JobState.Pooled;
+        core.State = AsyncJobState.Pooled;
         core.WaitCtx?.DetachJob();
         core.WaitCtx = null;
         core.Args = null;
