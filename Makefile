@@ -1,0 +1,56 @@
+# AsyncRef — build, test and run the conformance oracle.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
+export COYOTE_CLI_TELEMETRY_OPTOUT := 1
+
+CONFIG ?= Debug
+ARTIFACTS := artifacts
+ADAPTER := $(ARTIFACTS)/asyncref-openssl
+CLI := $(ARTIFACTS)/asyncref
+ADAPTER_SRC := $(wildcard src/adapters/openssl/*.c src/adapters/openssl/*.h)
+
+.PHONY: all build restore adapter cli test run bench diagrams clean coyote-campaign property-campaign
+
+all: build
+
+restore:
+	dotnet restore AsyncRef.sln
+
+build: restore adapter cli
+	dotnet build AsyncRef.sln -c $(CONFIG) --no-restore
+
+adapter: $(ADAPTER)
+
+$(ADAPTER): $(ADAPTER_SRC)
+	@mkdir -p $(ARTIFACTS)
+	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -pthread -o $@ src/adapters/openssl/*.c -lcrypto
+
+cli: restore
+	dotnet publish src/AsyncRef.Cli -c Release --no-restore -o $(ARTIFACTS)/asyncref.d
+	@printf '#!/bin/sh\nexec dotnet "$$(dirname "$$(readlink -f "$$0")")/asyncref.d/asyncref.dll" "$$@"\n' > $(CLI)
+	@chmod +x $(CLI)
+
+# Every test project plus the adapter's self-test; the last line sums them all.
+test: build
+	@rm -f .test.log
+	@status=0; \
+	dotnet test AsyncRef.sln -c $(CONFIG) --no-build 2>&1 | tee -a .test.log || status=1; \
+	bash tests/adapter/run-adapter-tests.sh 2>&1 | tee -a .test.log || status=1; \
+	awk '/^(Passed|Failed)!/ { for (i=1;i<=NF;i++) { if ($$i=="Passed:") p+=$$(i+1); if ($$i=="Failed:") f+=$$(i+1) } } \
+	     /^[0-9]+ passed, [0-9]+ failed$$/ { p+=$$1; f+=$$3 } \
+	     END { printf "%d passed, %d failed\n", p, f; exit (f > 0) }' .test.log || status=1; \
+	exit $$status
+
+# The main job: the conformance corpus through the reference and through real libcrypto.
+run: build
+	$(CLI) check --impl $(ADAPTER) spec/cases
+
+diagrams: cli
+	$(CLI) diagrams spec/diagrams
+
+clean:
+	rm -rf $(ARTIFACTS) .test.log
+	dotnet clean AsyncRef.sln >/dev/null
