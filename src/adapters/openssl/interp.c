@@ -1,0 +1,669 @@
+/*
+ * interp.c - runs a parsed scenario against the real libcrypto and prints the v1 log.
+ *
+ * Top-level statements are handed one by one to their logical thread (workers.c). Job bodies
+ * run inside OpenSSL's fibres through per-function trampolines, so keep this code light on
+ * stack: a job stack is only 32 KiB.
+ *
+ * State shared between statements is global on purpose: statements are strictly sequential
+ * (one runs at a time, whichever OS thread), and job bodies must reach it without arguments.
+ */
+#include "scenario.h"
+#include "workers.h"
+
+#include <openssl/async.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- runtime state ------------------------------------------------------------------------ */
+
+typedef struct {
+    ASYNC_WAIT_CTX *ptr;
+    int live; /* holds a context that is neither never-created nor freed */
+} ctx_var_t;
+
+typedef struct {
+    ASYNC_JOB *ptr; /* the C variable `ASYNC_JOB *J` */
+    int ret;        /* the C variable `int ret` passed with it */
+} job_var_t;
+
+/* A job object seen in the run, with the #N it prints as. */
+typedef struct {
+    ASYNC_JOB *ptr;
+    int number;
+    int idle_thread; /* logical thread whose pool holds it idle, or -1 */
+} job_id_t;
+
+static const scenario_t *g_sc;
+static ctx_var_t *g_ctx;
+static job_var_t *g_jobs;
+static job_id_t *g_ids;
+static size_t g_nids, g_capids;
+static int g_next_number = 1;
+/* Keys, data and callback args stand for the addresses of bytes in these arrays. */
+static char *g_space[SYM_KINDS];
+static int g_event_line;            /* line of the statement whose call emits events */
+static int g_teardown;              /* final cleanup: events are not part of the log */
+static ASYNC_JOB *g_returning_job;  /* current job when a body last returned */
+
+/* Allocation failure is not a scenario outcome: stop loudly. */
+static void *check_alloc(void *p)
+{
+    if (p == NULL) {
+        fputs("asyncref-openssl: out of memory\n", stderr);
+        abort();
+    }
+    return p;
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+    return check_alloc(calloc(n ? n : 1, size));
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+    return check_alloc(realloc(p, n));
+}
+
+/* ---- output ------------------------------------------------------------------------------- */
+
+typedef struct {
+    char *buf;
+    size_t len, cap;
+} sb_t;
+
+static void sb_vprintf(sb_t *sb, const char *fmt, va_list ap)
+{
+    va_list probe;
+    va_copy(probe, ap);
+    int n = vsnprintf(NULL, 0, fmt, probe);
+    va_end(probe);
+    if (n < 0)
+        return;
+    if (sb->len + (size_t)n + 1 > sb->cap) {
+        size_t cap = sb->cap ? sb->cap : 64;
+        while (cap < sb->len + (size_t)n + 1)
+            cap *= 2;
+        sb->buf = xrealloc(sb->buf, cap);
+        sb->cap = cap;
+    }
+    vsnprintf(sb->buf + sb->len, sb->cap - sb->len, fmt, ap);
+    sb->len += (size_t)n;
+}
+
+static void sb_printf(sb_t *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void sb_printf(sb_t *sb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(sb, fmt, ap);
+    va_end(ap);
+}
+
+/* Every line is flushed at once: a later statement may crash the process (undefined behaviour
+ * in OpenSSL), and what was printed before must survive. */
+static void emit_result(const stmt_t *s, const char *result)
+{
+    printf("%d %s %s => %s\n", s->line, current_thread_name(), s->opname, result);
+    fflush(stdout);
+}
+
+static void emit_sb(const stmt_t *s, sb_t *sb)
+{
+    emit_result(s, sb->buf ? sb->buf : "");
+    free(sb->buf);
+    sb->buf = NULL;
+    sb->len = sb->cap = 0;
+}
+
+/* Results are built on the heap, not the stack: names have no length limit, and this may run
+ * on a job's small stack. */
+static void emit_resultf(const stmt_t *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void emit_resultf(const stmt_t *s, const char *fmt, ...)
+{
+    sb_t sb = { 0 };
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&sb, fmt, ap);
+    va_end(ap);
+    emit_sb(s, &sb);
+}
+
+/* An event of the statement at g_event_line, e.g. a cleanup called by ctx_free. */
+static void emit_eventf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void emit_eventf(const char *fmt, ...)
+{
+    sb_t sb = { 0 };
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&sb, fmt, ap);
+    va_end(ap);
+    printf("%d %s ! %s\n", g_event_line, current_thread_name(), sb.buf ? sb.buf : "");
+    fflush(stdout);
+    free(sb.buf);
+}
+
+/* ---- names for pointers ------------------------------------------------------------------- */
+
+static const void *space_ptr(sym_kind_t kind, int index)
+{
+    return index < 0 ? NULL : g_space[kind] + index;
+}
+
+static const char *space_name(sym_kind_t kind, const void *p)
+{
+    if (p == NULL)
+        return "-";
+    const char *c = p;
+    if (c >= g_space[kind] && c < g_space[kind] + g_sc->syms[kind].len)
+        return g_sc->syms[kind].names[c - g_space[kind]];
+    return "?"; /* not a pointer the scenario passed: cannot happen with a sane library */
+}
+
+/* The ctx variable holding p, preferring a live one (a freed variable keeps its old value). */
+static const char *ctx_name(const ASYNC_WAIT_CTX *p)
+{
+    const char *stale = NULL;
+    if (p == NULL)
+        return "NULL";
+    for (size_t i = 0; i < g_sc->syms[SYM_CTX].len; i++) {
+        if (g_ctx[i].ptr != p)
+            continue;
+        if (g_ctx[i].live)
+            return g_sc->syms[SYM_CTX].names[i];
+        stale = g_sc->syms[SYM_CTX].names[i];
+    }
+    return stale ? stale : "?";
+}
+
+/* ---- job numbering ------------------------------------------------------------------------ */
+
+static job_id_t *find_job_id(const ASYNC_JOB *j)
+{
+    for (size_t i = 0; i < g_nids; i++)
+        if (g_ids[i].ptr == j)
+            return &g_ids[i];
+    return NULL;
+}
+
+/* The #N of a job object that is running or paused (so not idle in any pool). */
+static int job_number(ASYNC_JOB *j)
+{
+    job_id_t *id = find_job_id(j);
+    if (id == NULL) {
+        if (g_nids == g_capids) {
+            g_capids = g_capids ? 2 * g_capids : 16;
+            g_ids = xrealloc(g_ids, g_capids * sizeof *g_ids);
+        }
+        id = &g_ids[g_nids++];
+        id->ptr = j;
+        id->number = g_next_number++;
+    }
+    id->idle_thread = -1;
+    return id->number;
+}
+
+/* A job whose start returned FINISH on a thread goes back, idle, to that thread's pool. */
+static void job_now_idle(const ASYNC_JOB *j, int thread)
+{
+    job_id_t *id = j ? find_job_id(j) : NULL;
+    if (id != NULL)
+        id->idle_thread = thread;
+}
+
+/* ASYNC_cleanup_thread frees the idle jobs of the thread's pool: their addresses may come back
+ * as new objects, which must get new numbers. */
+static void forget_idle_jobs(int thread)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < g_nids; i++)
+        if (g_ids[i].idle_thread != thread)
+            g_ids[k++] = g_ids[i];
+    g_nids = k;
+}
+
+/* ---- recording callbacks and trampolines -------------------------------------------------- */
+
+static void record_cleanup(ASYNC_WAIT_CTX *ctx, const void *key, OSSL_ASYNC_FD fd, void *data)
+{
+    (void)ctx;
+    if (g_teardown)
+        return;
+    emit_eventf("cleanup %s %d %s", space_name(SYM_KEY, key), (int)fd, space_name(SYM_DATA, data));
+}
+
+static int record_callback(int index, void *arg)
+{
+    emit_eventf("callback %s %s", g_sc->syms[SYM_CB].names[index], space_name(SYM_CBARG, arg));
+    return 1;
+}
+
+static int run_body(int func, void *args);
+
+#define SEQ32(X) \
+    X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15) \
+    X(16) X(17) X(18) X(19) X(20) X(21) X(22) X(23) X(24) X(25) X(26) X(27) X(28) X(29) X(30) X(31)
+#define SEQ64(X) SEQ32(X) \
+    X(32) X(33) X(34) X(35) X(36) X(37) X(38) X(39) X(40) X(41) X(42) X(43) X(44) X(45) X(46) X(47) \
+    X(48) X(49) X(50) X(51) X(52) X(53) X(54) X(55) X(56) X(57) X(58) X(59) X(60) X(61) X(62) X(63)
+
+/* Each scenario function is a distinct C function, as a real caller's would be. */
+#define JOB_TRAMPOLINE(i) static int job_tramp_##i(void *args) { return run_body(i, args); }
+#define JOB_ENTRY(i) job_tramp_##i,
+SEQ64(JOB_TRAMPOLINE)
+static int (*const job_tramps[])(void *) = { SEQ64(JOB_ENTRY) };
+_Static_assert(sizeof job_tramps / sizeof job_tramps[0] == MAX_FUNCS, "one trampoline per function");
+
+/* Each callback name is a distinct function pointer, so get_callback can name it back. */
+#define CB_TRAMPOLINE(i) static int cb_tramp_##i(void *arg) { return record_callback(i, arg); }
+#define CB_ENTRY(i) cb_tramp_##i,
+SEQ32(CB_TRAMPOLINE)
+static ASYNC_callback_fn const cb_tramps[] = { SEQ32(CB_ENTRY) };
+_Static_assert(sizeof cb_tramps / sizeof cb_tramps[0] == MAX_CALLBACKS, "one trampoline per callback");
+
+static const char *callback_name(ASYNC_callback_fn fn)
+{
+    if (fn == NULL)
+        return "-";
+    for (size_t i = 0; i < g_sc->syms[SYM_CB].len; i++)
+        if (cb_tramps[i] == fn)
+            return g_sc->syms[SYM_CB].names[i];
+    return "?";
+}
+
+/* ---- argument resolution ------------------------------------------------------------------ */
+
+/* Using a ctx variable that holds no live context would hand garbage to OpenSSL: report it as
+ * the one undefined behaviour the adapter detects, and end the run (the log is complete). */
+__attribute__((noreturn)) static void ub_ctx_not_live(const stmt_t *s)
+{
+    emit_resultf(s, "UB UB-CTX-USE-AFTER-FREE context %s is not live", g_sc->syms[SYM_CTX].names[s->ctx]);
+    _exit(0); /* possibly inside a job's fibre: no unwinding, no atexit handlers */
+}
+
+static ASYNC_WAIT_CTX *dot_ctx(void)
+{
+    return ASYNC_get_wait_ctx(ASYNC_get_current_job());
+}
+
+static ASYNC_WAIT_CTX *ctx_arg(const stmt_t *s)
+{
+    if (s->ctx == REF_NONE)
+        return NULL;
+    if (s->ctx == REF_DOT)
+        return dot_ctx();
+    if (!g_ctx[s->ctx].live)
+        ub_ctx_not_live(s);
+    return g_ctx[s->ctx].ptr;
+}
+
+/* ---- statements --------------------------------------------------------------------------- */
+
+static void do_start(const stmt_t *s)
+{
+    static char ptr0_byte; /* any non-NULL pointer will do for `ptr0` */
+    job_var_t *jv = &g_jobs[s->job];
+    ASYNC_JOB *before = jv->ptr;
+    ASYNC_WAIT_CTX *wctx;
+    /* A restart ignores its ctx argument, so a dead variable there is harmless: pass NULL. */
+    if (before != NULL && s->ctx >= 0 && !g_ctx[s->ctx].live)
+        wctx = NULL;
+    else
+        wctx = ctx_arg(s);
+    void *args = NULL;
+    size_t size = 0;
+    if (s->arg_kind == ARG_STRING) {
+        args = s->arg_text;
+        size = s->arg_size;
+    } else if (s->arg_kind == ARG_PTR0) {
+        args = &ptr0_byte;
+    }
+    g_returning_job = NULL;
+    int r = ASYNC_start_job(&jv->ptr, wctx, &jv->ret, job_tramps[s->func], args, size);
+    switch (r) {
+    case ASYNC_PAUSE:
+        emit_resultf(s, "PAUSE #%d", job_number(jv->ptr));
+        break;
+    case ASYNC_FINISH:
+        job_now_idle(before ? before : g_returning_job, current_thread_index());
+        emit_resultf(s, "FINISH %d", jv->ret);
+        break;
+    case ASYNC_NO_JOBS:
+        emit_result(s, "NO_JOBS");
+        break;
+    case ASYNC_ERR:
+        emit_result(s, "ERR");
+        break;
+    default:
+        emit_resultf(s, "%d", r);
+        break;
+    }
+}
+
+static void do_ctx_free(const stmt_t *s)
+{
+    ASYNC_WAIT_CTX *c = ctx_arg(s);
+    if (s->ctx >= 0) {
+        g_ctx[s->ctx].live = 0;
+    } else if (c != NULL) { /* '.': whichever variable holds the job's context is now dead */
+        for (size_t i = 0; i < g_sc->syms[SYM_CTX].len; i++)
+            if (g_ctx[i].ptr == c)
+                g_ctx[i].live = 0;
+    }
+    g_event_line = s->line;
+    ASYNC_WAIT_CTX_free(c);
+    emit_result(s, "ok");
+}
+
+static void do_get_fd(const stmt_t *s)
+{
+    OSSL_ASYNC_FD fd = 0;
+    void *data = NULL;
+    int r = ASYNC_WAIT_CTX_get_fd(ctx_arg(s), space_ptr(SYM_KEY, s->key), &fd, &data);
+    if (r == 1)
+        emit_resultf(s, "1 %d %s", (int)fd, space_name(SYM_DATA, data));
+    else
+        emit_resultf(s, "%d", r);
+}
+
+static void append_fds(sb_t *sb, const OSSL_ASYNC_FD *fds, size_t n)
+{
+    sb_printf(sb, "[");
+    for (size_t i = 0; i < n; i++)
+        sb_printf(sb, i ? " %d" : "%d", (int)fds[i]);
+    sb_printf(sb, "]");
+}
+
+static void do_get_all_fds(const stmt_t *s)
+{
+    ASYNC_WAIT_CTX *c = ctx_arg(s);
+    size_t n = 0;
+    int r = ASYNC_WAIT_CTX_get_all_fds(c, NULL, &n);
+    if (r != 1) {
+        emit_resultf(s, "%d", r);
+        return;
+    }
+    OSSL_ASYNC_FD *fds = xcalloc(n, sizeof *fds);
+    r = ASYNC_WAIT_CTX_get_all_fds(c, fds, &n);
+    sb_t sb = { 0 };
+    sb_printf(&sb, "%d ", r);
+    append_fds(&sb, fds, n);
+    free(fds);
+    emit_sb(s, &sb);
+}
+
+static void do_get_changed_fds(const stmt_t *s)
+{
+    ASYNC_WAIT_CTX *c = ctx_arg(s);
+    size_t na = 0, nd = 0;
+    int r = ASYNC_WAIT_CTX_get_changed_fds(c, NULL, &na, NULL, &nd);
+    if (r != 1) {
+        emit_resultf(s, "%d", r);
+        return;
+    }
+    /* calloc: should the counts ever exceed what the walk writes, print zeros, not garbage */
+    OSSL_ASYNC_FD *add = xcalloc(na, sizeof *add);
+    OSSL_ASYNC_FD *del = xcalloc(nd, sizeof *del);
+    r = ASYNC_WAIT_CTX_get_changed_fds(c, add, &na, del, &nd);
+    sb_t sb = { 0 };
+    sb_printf(&sb, "%d add=", r);
+    append_fds(&sb, add, na);
+    sb_printf(&sb, " del=");
+    append_fds(&sb, del, nd);
+    free(add);
+    free(del);
+    emit_sb(s, &sb);
+}
+
+static void do_get_callback(const stmt_t *s)
+{
+    ASYNC_callback_fn fn = NULL;
+    void *arg = NULL;
+    int r = ASYNC_WAIT_CTX_get_callback(ctx_arg(s), &fn, &arg);
+    if (r == 1)
+        emit_resultf(s, "1 %s %s", callback_name(fn), space_name(SYM_CBARG, arg));
+    else
+        emit_resultf(s, "%d", r);
+}
+
+/* What an engine does when its operation completes: fetch the callback and call it. */
+static void do_call_callback(const stmt_t *s)
+{
+    ASYNC_callback_fn fn = NULL;
+    void *arg = NULL;
+    if (ASYNC_WAIT_CTX_get_callback(ctx_arg(s), &fn, &arg) && fn != NULL) {
+        g_event_line = s->line;
+        emit_resultf(s, "%d", fn(arg));
+    } else {
+        emit_result(s, "0");
+    }
+}
+
+static const char *reason_name(unsigned long e)
+{
+    int reason = ERR_GET_REASON(e);
+    if (ERR_GET_LIB(e) == ERR_LIB_ASYNC) {
+        switch (reason) {
+        case ASYNC_R_FAILED_TO_SET_POOL: return "FAILED_TO_SET_POOL";
+        case ASYNC_R_FAILED_TO_SWAP_CONTEXT: return "FAILED_TO_SWAP_CONTEXT";
+        case ASYNC_R_INVALID_POOL_SIZE: return "INVALID_POOL_SIZE";
+        case ASYNC_R_INIT_FAILED: return "INIT_FAILED";
+        default: break;
+        }
+    }
+    /* 3.x packs the fatal/common flags into the reason: compare like with like */
+    if (reason == ERR_GET_REASON(ERR_R_INTERNAL_ERROR))
+        return "INTERNAL_ERROR";
+    if (reason == ERR_GET_REASON(ERR_R_MALLOC_FAILURE))
+        return "MALLOC_FAILURE";
+    return NULL;
+}
+
+static void do_errors(const stmt_t *s)
+{
+    sb_t sb = { 0 };
+    unsigned long e;
+    sb_printf(&sb, "[");
+    for (int n = 0; (e = ERR_get_error()) != 0; n++) {
+        const char *name = reason_name(e);
+        if (n > 0)
+            sb_printf(&sb, " ");
+        if (name != NULL)
+            sb_printf(&sb, "%s", name);
+        else
+            sb_printf(&sb, "%d:%d", ERR_GET_LIB(e), ERR_GET_REASON(e));
+    }
+    sb_printf(&sb, "]");
+    emit_sb(s, &sb);
+}
+
+static void do_arg(const stmt_t *s, const void *args)
+{
+    if (args == NULL)
+        emit_result(s, "NULL");
+    else /* the bytes up to the first NUL */
+        emit_resultf(s, "\"%s\"", (const char *)args);
+}
+
+/* Executes one statement (not `return`, which run_body handles). `args` is the running job's
+ * argument pointer (NULL at top level). */
+static void exec_stmt(const stmt_t *s, const void *args)
+{
+    switch (s->op) {
+    case OP_INIT_THREAD:
+        emit_resultf(s, "%d", ASYNC_init_thread((size_t)s->num[0], (size_t)s->num[1]));
+        break;
+    case OP_CLEANUP_THREAD:
+        ASYNC_cleanup_thread();
+        forget_idle_jobs(current_thread_index());
+        emit_result(s, "ok");
+        break;
+    case OP_IS_CAPABLE:
+        emit_resultf(s, "%d", ASYNC_is_capable());
+        break;
+    case OP_CTX_NEW:
+        g_ctx[s->ctx].ptr = ASYNC_WAIT_CTX_new();
+        g_ctx[s->ctx].live = g_ctx[s->ctx].ptr != NULL;
+        emit_result(s, "ok");
+        break;
+    case OP_CTX_FREE:
+        do_ctx_free(s);
+        break;
+    case OP_START:
+        do_start(s);
+        break;
+    case OP_PAUSE: {
+        int r = ASYNC_pause_job();
+        emit_resultf(s, "%d", r); /* after the resume, on whichever thread resumed the job */
+        break;
+    }
+    case OP_BLOCK_PAUSE:
+        ASYNC_block_pause();
+        emit_result(s, "ok");
+        break;
+    case OP_UNBLOCK_PAUSE:
+        ASYNC_unblock_pause();
+        emit_result(s, "ok");
+        break;
+    case OP_CURRENT_JOB: {
+        ASYNC_JOB *j = ASYNC_get_current_job();
+        if (j != NULL)
+            emit_resultf(s, "#%d", job_number(j));
+        else
+            emit_result(s, "NULL");
+        break;
+    }
+    case OP_WAIT_CTX:
+        emit_result(s, ctx_name(dot_ctx()));
+        break;
+    case OP_ARG:
+        do_arg(s, args);
+        break;
+    case OP_RETURN:
+        break;
+    case OP_SET_WAIT_FD: {
+        ASYNC_WAIT_CTX *c = ctx_arg(s);
+        int r = ASYNC_WAIT_CTX_set_wait_fd(c, space_ptr(SYM_KEY, s->key), (OSSL_ASYNC_FD)s->num[0],
+                                           (void *)space_ptr(SYM_DATA, s->data),
+                                           s->cleanup ? record_cleanup : NULL);
+        emit_resultf(s, "%d", r);
+        break;
+    }
+    case OP_GET_FD:
+        do_get_fd(s);
+        break;
+    case OP_GET_ALL_FDS:
+        do_get_all_fds(s);
+        break;
+    case OP_GET_CHANGED_FDS:
+        do_get_changed_fds(s);
+        break;
+    case OP_CLEAR_FD: {
+        ASYNC_WAIT_CTX *c = ctx_arg(s);
+        emit_resultf(s, "%d", ASYNC_WAIT_CTX_clear_fd(c, space_ptr(SYM_KEY, s->key)));
+        break;
+    }
+    case OP_SET_CALLBACK: {
+        ASYNC_WAIT_CTX *c = ctx_arg(s);
+        int r = ASYNC_WAIT_CTX_set_callback(c, s->cb >= 0 ? cb_tramps[s->cb] : NULL,
+                                            (void *)space_ptr(SYM_CBARG, s->cbarg));
+        emit_resultf(s, "%d", r);
+        break;
+    }
+    case OP_GET_CALLBACK:
+        do_get_callback(s);
+        break;
+    case OP_CALL_CALLBACK:
+        do_call_callback(s);
+        break;
+    case OP_SET_STATUS: {
+        ASYNC_WAIT_CTX *c = ctx_arg(s);
+        emit_resultf(s, "%d", ASYNC_WAIT_CTX_set_status(c, s->num[0]));
+        break;
+    }
+    case OP_GET_STATUS:
+        emit_resultf(s, "%d", ASYNC_WAIT_CTX_get_status(ctx_arg(s)));
+        break;
+    case OP_ERRORS:
+        do_errors(s);
+        break;
+    }
+}
+
+/* The common body of every job function: interpret the scenario function's statements. */
+static int run_body(int func, void *args)
+{
+    const stmt_list_t *body = &g_sc->funcs[func].body;
+    int ret = 0; /* a body that reaches `end` returns 0 */
+    for (size_t i = 0; i < body->len; i++) {
+        if (body->items[i].op == OP_RETURN) {
+            ret = body->items[i].num[0];
+            break;
+        }
+        exec_stmt(&body->items[i], args);
+    }
+    /* lets the FINISHing start know which job object went back to the pool */
+    g_returning_job = ASYNC_get_current_job();
+    return ret;
+}
+
+static void exec_top(void *stmt)
+{
+    exec_stmt(stmt, NULL);
+}
+
+/* ---- driver ------------------------------------------------------------------------------- */
+
+static void runtime_init(const scenario_t *sc)
+{
+    /* ASYNC_pause_job does not initialise the library: called first in a process it reads the
+     * not-yet-created thread-local key 0, i.e. whatever pthread key 0 is (here: ours, from
+     * workers_init). Initialising ASYNC first gives it its own key, as any earlier
+     * ASYNC_start_job/ASYNC_get_current_job/ASYNC_init_thread call would. */
+    if (!OPENSSL_init_crypto(OPENSSL_INIT_ASYNC, NULL)) {
+        fputs("asyncref-openssl: OPENSSL_init_crypto failed\n", stderr);
+        exit(1);
+    }
+    g_sc = sc;
+    g_ctx = xcalloc(sc->syms[SYM_CTX].len, sizeof *g_ctx);
+    g_jobs = xcalloc(sc->syms[SYM_JOB].len, sizeof *g_jobs);
+    g_space[SYM_KEY] = xcalloc(sc->syms[SYM_KEY].len, 1);
+    g_space[SYM_DATA] = xcalloc(sc->syms[SYM_DATA].len, 1);
+    g_space[SYM_CBARG] = xcalloc(sc->syms[SYM_CBARG].len, 1);
+}
+
+/* After the last statement: contexts still live are freed silently (their cleanups are not
+ * scenario events). Paused jobs are simply leaked, as a C program that drops them would. */
+static void runtime_free(void)
+{
+    g_teardown = 1;
+    for (size_t i = 0; i < g_sc->syms[SYM_CTX].len; i++)
+        if (g_ctx[i].live)
+            ASYNC_WAIT_CTX_free(g_ctx[i].ptr);
+    free(g_ctx);
+    free(g_jobs);
+    free(g_ids);
+    free(g_space[SYM_KEY]);
+    free(g_space[SYM_DATA]);
+    free(g_space[SYM_CBARG]);
+}
+
+void scenario_run(const scenario_t *sc)
+{
+    runtime_init(sc);
+    workers_init(sc->syms[SYM_THREAD].len, sc->syms[SYM_THREAD].names);
+    for (size_t i = 0; i < sc->main.len; i++)
+        worker_run(sc->main.items[i].thread, exec_top, (void *)&sc->main.items[i]);
+    workers_shutdown();
+    runtime_free();
+}

@@ -1,0 +1,592 @@
+/*
+ * parser.c - lexer and parser for v1 scenario files (project edition, spec/scenario-language.md).
+ *
+ * Two passes over the lines: the first only collects the context names that some `ctx_new`
+ * creates (a use of any other context name is a parse error, wherever the ctx_new is); the
+ * second builds the statements and stops at the first error in file order.
+ */
+#include "scenario.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TOKENS 16
+
+typedef struct {
+    const char *s;
+    size_t len;
+    int quoted;
+} token_t;
+
+typedef struct {
+    scenario_t *sc;
+    name_table_t created_ctx; /* names created by some ctx_new (first pass) */
+    int line;
+    int failed;
+    char *msg;
+    size_t msg_size;
+    func_t *cur_func;         /* body being parsed, or NULL at top level */
+    int seen_statement;       /* a statement (not blank/comment) was seen */
+} parser_t;
+
+/* ---- small utilities ---------------------------------------------------------------------- */
+
+static void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n);
+    if (q == NULL) {
+        fputs("asyncref-openssl: out of memory\n", stderr);
+        abort();
+    }
+    return q;
+}
+
+static char *xstrndup(const char *s, size_t n)
+{
+    char *d = xrealloc(NULL, n + 1);
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+static int fail(parser_t *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Records the error (only the first one counts) and returns 0 so callers can `return fail(...)`. */
+static int fail(parser_t *p, const char *fmt, ...)
+{
+    if (!p->failed) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(p->msg, p->msg_size, fmt, ap);
+        va_end(ap);
+        p->failed = p->line;
+    }
+    return 0;
+}
+
+static int names_find(const name_table_t *t, const char *s, size_t n)
+{
+    for (size_t i = 0; i < t->len; i++)
+        if (strlen(t->names[i]) == n && memcmp(t->names[i], s, n) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int names_intern(name_table_t *t, const char *s, size_t n)
+{
+    int i = names_find(t, s, n);
+    if (i >= 0)
+        return i;
+    if (t->len == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 8;
+        t->names = xrealloc(t->names, t->cap * sizeof *t->names);
+    }
+    t->names[t->len] = xstrndup(s, n);
+    return (int)t->len++;
+}
+
+static void names_free(name_table_t *t)
+{
+    for (size_t i = 0; i < t->len; i++)
+        free(t->names[i]);
+    free(t->names);
+    memset(t, 0, sizeof *t);
+}
+
+static stmt_t *stmts_push(stmt_list_t *l)
+{
+    if (l->len == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 16;
+        l->items = xrealloc(l->items, l->cap * sizeof *l->items);
+    }
+    stmt_t *s = &l->items[l->len++];
+    memset(s, 0, sizeof *s);
+    return s;
+}
+
+static void stmts_free(stmt_list_t *l)
+{
+    for (size_t i = 0; i < l->len; i++)
+        free(l->items[i].arg_text);
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
+/* ---- lexer -------------------------------------------------------------------------------- */
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static int tok_is(const token_t *t, const char *word)
+{
+    return !t->quoted && t->len == strlen(word) && memcmp(t->s, word, t->len) == 0;
+}
+
+/* Splits a line into tokens, dropping the comment. Returns NULL or an error message. */
+static const char *tokenize(const char *line, size_t len, token_t *toks, int *ntoks)
+{
+    size_t i = 0;
+    int n = 0;
+    *ntoks = 0;
+    while (i < len) {
+        if (is_blank(line[i])) {
+            i++;
+            continue;
+        }
+        if (line[i] == '#')
+            break;
+        if (n == MAX_TOKENS)
+            return "too many arguments";
+        if (line[i] == '"') {
+            size_t start = ++i;
+            while (i < len && line[i] != '"')
+                i++;
+            if (i == len)
+                return "unterminated string";
+            toks[n++] = (token_t){ line + start, i - start, 1 };
+            i++;
+            /* a '#' right after the closing quote starts a comment: the string then ends the line */
+            if (i < len && !is_blank(line[i]) && line[i] != '#')
+                return "a quoted string must be followed by a blank or the end of the line";
+        } else {
+            size_t start = i;
+            while (i < len && !is_blank(line[i]) && line[i] != '#')
+                i++;
+            toks[n++] = (token_t){ line + start, i - start, 0 };
+        }
+    }
+    *ntoks = n;
+    return NULL;
+}
+
+static int is_name(const token_t *t)
+{
+    if (t->quoted || t->len == 0)
+        return 0;
+    for (size_t i = 0; i < t->len; i++) {
+        char c = t->s[i];
+        int alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+        if (!alpha && !(i > 0 && c >= '0' && c <= '9'))
+            return 0;
+    }
+    return 1;
+}
+
+/* Integers are -?[0-9]+ within C int. */
+static int parse_int(parser_t *p, const token_t *t, int *out)
+{
+    size_t i = 0;
+    long long v = 0;
+    int neg = 0;
+    if (!t->quoted && t->len > 0 && t->s[0] == '-') {
+        neg = 1;
+        i = 1;
+    }
+    if (t->quoted || i == t->len)
+        return fail(p, "invalid integer '%.*s'", (int)t->len, t->s);
+    for (; i < t->len; i++) {
+        if (t->s[i] < '0' || t->s[i] > '9')
+            return fail(p, "invalid integer '%.*s'", (int)t->len, t->s);
+        v = v * 10 + (t->s[i] - '0');
+        if (v > 2147483648LL)
+            return fail(p, "integer '%.*s' out of range", (int)t->len, t->s);
+    }
+    if (neg)
+        v = -v;
+    if (v > 2147483647LL)
+        return fail(p, "integer '%.*s' out of range", (int)t->len, t->s);
+    *out = (int)v;
+    return 1;
+}
+
+/* ---- statement table ---------------------------------------------------------------------- */
+
+#define F_BODY_ONLY 1u  /* only inside a function body */
+#define F_PROFILE30 2u  /* not available under profile 1.1.1 */
+
+/*
+ * Argument signature letters:
+ *   X ctx name          C ctx, '.' or '-'     c ctx or '.'
+ *   J job variable      F defined function    A start ARG ('-', "text", ptr0)
+ *   K key or '-'        D data or '-'         L 'cleanup' or '-'
+ *   B callback or '-'   G callback arg or '-'
+ *   I integer           N integer >= 0        S status (integer or UNSUPPORTED/ERR/OK/EAGAIN)
+ */
+typedef struct {
+    const char *name;
+    opcode_t op;
+    const char *sig;
+    unsigned flags;
+} op_info_t;
+
+static const op_info_t OPS[] = {
+    { "init_thread", OP_INIT_THREAD, "NN", 0 },
+    { "cleanup_thread", OP_CLEANUP_THREAD, "", 0 },
+    { "is_capable", OP_IS_CAPABLE, "", 0 },
+    { "ctx_new", OP_CTX_NEW, "X", 0 },
+    { "ctx_free", OP_CTX_FREE, "C", 0 },
+    { "start", OP_START, "JCFA", 0 },
+    { "pause", OP_PAUSE, "", 0 },
+    { "block_pause", OP_BLOCK_PAUSE, "", 0 },
+    { "unblock_pause", OP_UNBLOCK_PAUSE, "", 0 },
+    { "current_job", OP_CURRENT_JOB, "", 0 },
+    { "wait_ctx", OP_WAIT_CTX, "", F_BODY_ONLY },
+    { "arg", OP_ARG, "", F_BODY_ONLY },
+    { "return", OP_RETURN, "I", F_BODY_ONLY },
+    { "set_wait_fd", OP_SET_WAIT_FD, "cKIDL", 0 },
+    { "get_fd", OP_GET_FD, "cK", 0 },
+    { "get_all_fds", OP_GET_ALL_FDS, "c", 0 },
+    { "get_changed_fds", OP_GET_CHANGED_FDS, "c", 0 },
+    { "clear_fd", OP_CLEAR_FD, "cK", 0 },
+    { "set_callback", OP_SET_CALLBACK, "CBG", F_PROFILE30 },
+    { "get_callback", OP_GET_CALLBACK, "c", F_PROFILE30 },
+    { "call_callback", OP_CALL_CALLBACK, "c", F_PROFILE30 },
+    { "set_status", OP_SET_STATUS, "cS", F_PROFILE30 },
+    { "get_status", OP_GET_STATUS, "c", F_PROFILE30 },
+    { "errors", OP_ERRORS, "", 0 },
+};
+
+static const op_info_t *find_op(const token_t *t)
+{
+    for (size_t i = 0; i < sizeof OPS / sizeof OPS[0]; i++)
+        if (tok_is(t, OPS[i].name))
+            return &OPS[i];
+    return NULL;
+}
+
+/* ---- arguments ---------------------------------------------------------------------------- */
+
+#define TOKFMT(t) (int)(t)->len, (t)->s
+
+/* A name, or '-' (REF_NONE) when allow_none. Interned in the given namespace. `what` names the
+ * kind in messages. */
+static int parse_sym(parser_t *p, const token_t *t, sym_kind_t kind, int allow_none, const char *what,
+                     int *out)
+{
+    if (tok_is(t, "-")) {
+        if (!allow_none)
+            return fail(p, "'-' is not allowed here: a %s is required", what);
+        *out = REF_NONE;
+        return 1;
+    }
+    if (tok_is(t, "."))
+        return fail(p, "'.' is not allowed here: a %s is required", what);
+    if (!is_name(t))
+        return fail(p, "invalid %s name '%.*s'", what, TOKFMT(t));
+    if (kind == SYM_CB && names_find(&p->sc->syms[SYM_CB], t->s, t->len) < 0 &&
+        p->sc->syms[SYM_CB].len >= MAX_CALLBACKS)
+        return fail(p, "too many callback names (at most %d)", MAX_CALLBACKS);
+    *out = names_intern(&p->sc->syms[kind], t->s, t->len);
+    return 1;
+}
+
+/* A wait-context argument: a name created by some ctx_new, '.' (in a body) or '-'. */
+static int parse_ctx(parser_t *p, const token_t *t, int allow_dot, int allow_none, int *out)
+{
+    if (tok_is(t, ".")) {
+        if (p->cur_func == NULL)
+            return fail(p, "'.' is only allowed inside a function body");
+        if (!allow_dot)
+            return fail(p, "'.' is not allowed here: a context name is required");
+        *out = REF_DOT;
+        return 1;
+    }
+    if (tok_is(t, "-")) {
+        if (!allow_none)
+            return fail(p, "'-' is not allowed here: a context is required");
+        *out = REF_NONE;
+        return 1;
+    }
+    if (!is_name(t))
+        return fail(p, "invalid context name '%.*s'", TOKFMT(t));
+    if (names_find(&p->created_ctx, t->s, t->len) < 0)
+        return fail(p, "context '%.*s' is not created by any ctx_new", TOKFMT(t));
+    *out = names_intern(&p->sc->syms[SYM_CTX], t->s, t->len);
+    return 1;
+}
+
+static int parse_func_ref(parser_t *p, const token_t *t, int *out)
+{
+    if (tok_is(t, "-") || tok_is(t, "."))
+        return fail(p, "'%.*s' is not allowed here: a function is required", TOKFMT(t));
+    if (!is_name(t))
+        return fail(p, "invalid function name '%.*s'", TOKFMT(t));
+    for (size_t i = 0; i < p->sc->nfuncs; i++) {
+        const char *n = p->sc->funcs[i].name;
+        if (strlen(n) == t->len && memcmp(n, t->s, t->len) == 0) {
+            *out = (int)i;
+            return 1;
+        }
+    }
+    return fail(p, "function '%.*s' is not defined above this line", TOKFMT(t));
+}
+
+static int parse_start_arg(parser_t *p, const token_t *t, stmt_t *s)
+{
+    if (t->quoted) {
+        s->arg_kind = ARG_STRING;
+        s->arg_text = xstrndup(t->s, t->len);
+        s->arg_size = t->len + 1;
+    } else if (tok_is(t, "-")) {
+        s->arg_kind = ARG_NULL;
+    } else if (tok_is(t, "ptr0")) {
+        s->arg_kind = ARG_PTR0;
+    } else {
+        return fail(p, "invalid job argument '%.*s': expected -, ptr0 or a quoted string", TOKFMT(t));
+    }
+    return 1;
+}
+
+static int parse_status(parser_t *p, const token_t *t, int *out)
+{
+    static const char *const names[] = { "UNSUPPORTED", "ERR", "OK", "EAGAIN" };
+    for (int i = 0; i < 4; i++) {
+        if (tok_is(t, names[i])) {
+            *out = i; /* ASYNC_STATUS_UNSUPPORTED .. ASYNC_STATUS_EAGAIN are 0..3 */
+            return 1;
+        }
+    }
+    int c = t->len > 0 ? t->s[0] : 0;
+    if (c != '-' && (c < '0' || c > '9'))
+        return fail(p, "invalid status '%.*s': expected an integer, UNSUPPORTED, ERR, OK or EAGAIN",
+                    TOKFMT(t));
+    return parse_int(p, t, out);
+}
+
+static int parse_arg(parser_t *p, char kind, const token_t *t, stmt_t *s, int *nints)
+{
+    if (t->quoted && kind != 'A')
+        return fail(p, "unexpected quoted string");
+    switch (kind) {
+    case 'X': return parse_ctx(p, t, 0, 0, &s->ctx);
+    case 'C': return parse_ctx(p, t, 1, 1, &s->ctx);
+    case 'c': return parse_ctx(p, t, 1, 0, &s->ctx);
+    case 'J': return parse_sym(p, t, SYM_JOB, 0, "job variable", &s->job);
+    case 'F': return parse_func_ref(p, t, &s->func);
+    case 'A': return parse_start_arg(p, t, s);
+    case 'K': return parse_sym(p, t, SYM_KEY, 1, "key", &s->key);
+    case 'D': return parse_sym(p, t, SYM_DATA, 1, "data", &s->data);
+    case 'B': return parse_sym(p, t, SYM_CB, 1, "callback", &s->cb);
+    case 'G': return parse_sym(p, t, SYM_CBARG, 1, "callback arg", &s->cbarg);
+    case 'L':
+        if (tok_is(t, "cleanup") || tok_is(t, "-")) {
+            s->cleanup = tok_is(t, "cleanup");
+            return 1;
+        }
+        return fail(p, "invalid cleanup '%.*s': expected cleanup or -", TOKFMT(t));
+    case 'S': return parse_status(p, t, &s->num[(*nints)++]);
+    case 'I': return parse_int(p, t, &s->num[(*nints)++]);
+    case 'N':
+        if (!parse_int(p, t, &s->num[*nints]))
+            return 0;
+        if (s->num[(*nints)++] < 0)
+            return fail(p, "size '%.*s' must not be negative", TOKFMT(t));
+        return 1;
+    default:
+        return fail(p, "internal error: bad signature");
+    }
+}
+
+/* ---- statements --------------------------------------------------------------------------- */
+
+static int parse_profile(parser_t *p, const token_t *toks, int ntoks, int prefixed, int first)
+{
+    if (prefixed)
+        return fail(p, "profile cannot run on a thread");
+    if (!first)
+        return fail(p, "profile must be the first statement");
+    if (ntoks != 2)
+        return fail(p, "profile expects 1 argument, got %d", ntoks - 1);
+    if (tok_is(&toks[1], "3.0"))
+        p->sc->profile = PROFILE_30;
+    else if (tok_is(&toks[1], "1.1.1"))
+        p->sc->profile = PROFILE_111;
+    else
+        return fail(p, "unknown profile '%.*s': expected 3.0 or 1.1.1", TOKFMT(&toks[1]));
+    return 1;
+}
+
+static int parse_func(parser_t *p, const token_t *toks, int ntoks, int prefixed)
+{
+    scenario_t *sc = p->sc;
+    if (prefixed)
+        return fail(p, "func cannot run on a thread: it is a definition");
+    if (p->cur_func != NULL)
+        return fail(p, "func inside func '%s' (functions do not nest)", p->cur_func->name);
+    if (ntoks != 2)
+        return fail(p, "func expects 1 argument, got %d", ntoks - 1);
+    if (!is_name(&toks[1]))
+        return fail(p, "invalid function name '%.*s'", TOKFMT(&toks[1]));
+    for (size_t i = 0; i < sc->nfuncs; i++)
+        if (strlen(sc->funcs[i].name) == toks[1].len &&
+            memcmp(sc->funcs[i].name, toks[1].s, toks[1].len) == 0)
+            return fail(p, "function '%s' is already defined at line %d", sc->funcs[i].name,
+                        sc->funcs[i].line);
+    if (sc->nfuncs == MAX_FUNCS)
+        return fail(p, "too many functions (at most %d)", MAX_FUNCS);
+    func_t *f = &sc->funcs[sc->nfuncs++];
+    f->name = xstrndup(toks[1].s, toks[1].len);
+    f->line = p->line;
+    p->cur_func = f;
+    return 1;
+}
+
+static int parse_end(parser_t *p, int ntoks, int prefixed)
+{
+    if (prefixed)
+        return fail(p, "end cannot run on a thread");
+    if (p->cur_func == NULL)
+        return fail(p, "end without func");
+    if (ntoks != 1)
+        return fail(p, "end expects no arguments, got %d", ntoks - 1);
+    p->cur_func = NULL;
+    return 1;
+}
+
+static int parse_call(parser_t *p, const token_t *toks, int ntoks, int thread)
+{
+    const op_info_t *op = find_op(&toks[0]);
+    if (op == NULL)
+        return fail(p, "unknown statement '%.*s'", TOKFMT(&toks[0]));
+    if ((op->flags & F_BODY_ONLY) && p->cur_func == NULL)
+        return fail(p, "%s is only allowed inside a function body", op->name);
+    if ((op->flags & F_PROFILE30) && p->sc->profile == PROFILE_111)
+        return fail(p, "%s is not available in profile 1.1.1", op->name);
+    int want = (int)strlen(op->sig);
+    if (ntoks - 1 != want)
+        return fail(p, "%s expects %d argument%s, got %d", op->name, want, want == 1 ? "" : "s",
+                    ntoks - 1);
+    stmt_t *s = stmts_push(p->cur_func ? &p->cur_func->body : &p->sc->main);
+    s->line = p->line;
+    s->op = op->op;
+    s->opname = op->name;
+    s->thread = thread;
+    s->ctx = s->key = s->data = s->cb = s->cbarg = REF_NONE;
+    s->job = s->func = -1;
+    int nints = 0;
+    for (int i = 0; i < want; i++)
+        if (!parse_arg(p, op->sig[i], &toks[i + 1], s, &nints))
+            return 0;
+    return 1;
+}
+
+static int parse_line(parser_t *p, const char *line, size_t len)
+{
+    token_t toks[MAX_TOKENS];
+    int ntoks;
+    const char *err = tokenize(line, len, toks, &ntoks);
+    if (err != NULL)
+        return fail(p, "%s", err);
+    if (ntoks == 0)
+        return 1;
+    int first = !p->seen_statement;
+    p->seen_statement = 1;
+
+    int thread = 0; /* "main" */
+    const token_t *t = toks;
+    int prefixed = !t->quoted && t->len > 0 && t->s[0] == '@';
+    if (prefixed) {
+        token_t name = { t->s + 1, t->len - 1, 0 };
+        if (p->cur_func != NULL)
+            return fail(p, "@THREAD is not allowed inside a function body");
+        if (!is_name(&name))
+            return fail(p, "invalid thread name '%.*s'", TOKFMT(t));
+        if (ntoks == 1)
+            return fail(p, "missing statement after '%.*s'", TOKFMT(t));
+        thread = names_intern(&p->sc->syms[SYM_THREAD], name.s, name.len);
+        t++;
+        ntoks--;
+    }
+    if (tok_is(t, "profile"))
+        return parse_profile(p, t, ntoks, prefixed, first);
+    if (tok_is(t, "func"))
+        return parse_func(p, t, ntoks, prefixed);
+    if (tok_is(t, "end"))
+        return parse_end(p, ntoks, prefixed);
+    return parse_call(p, t, ntoks, thread);
+}
+
+/* ---- driver ------------------------------------------------------------------------------- */
+
+/* Iterates over physical lines; a CR before the LF is dropped (files edited on Windows). */
+static int next_line(const char **cur, const char *end, const char **line, size_t *len)
+{
+    if (*cur >= end)
+        return 0;
+    const char *nl = memchr(*cur, '\n', (size_t)(end - *cur));
+    const char *stop = nl ? nl : end;
+    *line = *cur;
+    *len = (size_t)(stop - *cur);
+    if (*len > 0 && (*line)[*len - 1] == '\r')
+        (*len)--;
+    *cur = nl ? nl + 1 : end;
+    return 1;
+}
+
+/* First pass: every name that some `ctx_new NAME` line creates, anywhere in the file. */
+static void collect_created_ctx(parser_t *p, const char *text, const char *end)
+{
+    const char *cur = text, *line;
+    size_t len;
+    while (next_line(&cur, end, &line, &len)) {
+        token_t toks[MAX_TOKENS];
+        int ntoks;
+        if (tokenize(line, len, toks, &ntoks) != NULL || ntoks == 0)
+            continue;
+        const token_t *t = toks;
+        if (!t->quoted && t->len > 0 && t->s[0] == '@') {
+            t++;
+            ntoks--;
+        }
+        if (ntoks == 2 && tok_is(t, "ctx_new") && is_name(&t[1]))
+            names_intern(&p->created_ctx, t[1].s, t[1].len);
+    }
+}
+
+int scenario_parse(const char *text, size_t len, scenario_t *sc, int *err_line, char *err_msg,
+                   size_t err_msg_size)
+{
+    const char *end = text + len;
+    parser_t p;
+    memset(sc, 0, sizeof *sc);
+    memset(&p, 0, sizeof p);
+    p.sc = sc;
+    p.msg = err_msg;
+    p.msg_size = err_msg_size;
+    sc->profile = PROFILE_30;
+    names_intern(&sc->syms[SYM_THREAD], "main", 4);
+
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        text += 3; /* a UTF-8 byte-order mark is not part of the first line */
+    collect_created_ctx(&p, text, end);
+
+    const char *cur = text, *line;
+    size_t llen;
+    while (!p.failed && next_line(&cur, end, &line, &llen)) {
+        p.line++;
+        parse_line(&p, line, llen);
+    }
+    if (!p.failed && p.cur_func != NULL) {
+        p.line = p.cur_func->line;
+        fail(&p, "func '%s' is not terminated by end", p.cur_func->name);
+    }
+    names_free(&p.created_ctx);
+    *err_line = p.failed;
+    return !p.failed;
+}
+
+void scenario_free(scenario_t *sc)
+{
+    stmts_free(&sc->main);
+    for (size_t i = 0; i < sc->nfuncs; i++) {
+        free(sc->funcs[i].name);
+        stmts_free(&sc->funcs[i].body);
+    }
+    for (int k = 0; k < SYM_KINDS; k++)
+        names_free(&sc->syms[k]);
+    memset(sc, 0, sizeof *sc);
+}
