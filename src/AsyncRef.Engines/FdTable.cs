@@ -1,0 +1,102 @@
+namespace AsyncRef.Engines;
+
+/// <summary>
+/// Simulated file descriptors (eventfd-like readiness flags) shared by a device, its engines and the application
+/// loops. Numbers are allocated lowest-free-first, as POSIX does, so a closed number is reused at once — the
+/// situation that makes the order of processing added and deleted fds matter. All state is guarded by
+/// <see cref="Gate"/>; waiters use <see cref="Monitor"/> on it.
+/// </summary>
+public sealed class FdTable
+{
+    /// <summary>Open fds and whether each is readable.</summary>
+    private readonly Dictionary<int, bool> _open = [];
+
+    /// <summary>Fds ever opened and closed, for the leak check.</summary>
+    private int _opened;
+    private int _closed;
+
+    /// <summary>The lock that guards the table and every waiter built on it.</summary>
+    public object Gate { get; } = new();
+
+    /// <summary>Fds open now.</summary>
+    public int OpenCount
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _open.Count;
+            }
+        }
+    }
+
+    /// <summary>Opens the lowest free fd number (starting at 3).</summary>
+    /// <returns>The fd.</returns>
+    public int Open()
+    {
+        lock (Gate)
+        {
+            int fd = 3;
+            while (_open.ContainsKey(fd))
+            {
+                fd++;
+            }
+
+            _open[fd] = false;
+            _opened++;
+            return fd;
+        }
+    }
+
+    /// <summary>Closes <paramref name="fd"/>.</summary>
+    /// <param name="fd">An open fd.</param>
+    /// <exception cref="InvalidOperationException">The fd is not open (a double close).</exception>
+    public void Close(int fd)
+    {
+        lock (Gate)
+        {
+            if (!_open.Remove(fd))
+            {
+                throw new InvalidOperationException($"fd {fd} closed twice");
+            }
+
+            _closed++;
+        }
+    }
+
+    /// <summary>Makes <paramref name="fd"/> readable and wakes every waiter.</summary>
+    /// <param name="fd">An open fd.</param>
+    public void Signal(int fd)
+    {
+        lock (Gate)
+        {
+            if (_open.ContainsKey(fd))
+            {
+                _open[fd] = true;
+                Monitor.PulseAll(Gate);
+            }
+        }
+    }
+
+    /// <summary>Consumes the readiness of <paramref name="fd"/> (a read of the eventfd).</summary>
+    /// <param name="fd">An open fd.</param>
+    /// <returns>Whether it was readable.</returns>
+    public bool Consume(int fd)
+    {
+        lock (Gate)
+        {
+            bool readable = _open.TryGetValue(fd, out bool r) && r;
+            if (readable)
+            {
+                _open[fd] = false;
+            }
+
+            return readable;
+        }
+    }
+
+    /// <summary>Whether <paramref name="fd"/> is open and readable. Call with <see cref="Gate"/> held.</summary>
+    /// <param name="fd">An fd.</param>
+    /// <returns>Whether it is readable.</returns>
+    public bool IsReadableLocked(int fd) => _open.TryGetValue(fd, out bool r) && r;
+}

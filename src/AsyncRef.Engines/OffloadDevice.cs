@@ -1,0 +1,155 @@
+namespace AsyncRef.Engines;
+
+/// <summary>Deliberate defects of the device or engine, so tests can show that systematic exploration finds them.</summary>
+[Flags]
+public enum EngineFaults
+{
+    /// <summary>A correct engine.</summary>
+    None = 0,
+
+    /// <summary>The engine clears its per-operation fd without closing it (the fd leaks; facts §2.16: clear never cleans up).</summary>
+    ClearWithoutClose = 1,
+
+    /// <summary>The device calls the completion callback from its own thread straight into <c>ASYNC_start_job</c> (a cross-thread resume).</summary>
+    CallbackResumesJob = 2,
+}
+
+/// <summary>How the engine tells the application that an operation completed.</summary>
+public enum NotifyMode
+{
+    /// <summary>One stable fd per wait context, created on first use and closed by its cleanup (dasync/afalg style).</summary>
+    StableFd,
+
+    /// <summary>A new fd per operation, set before the pause and cleared and closed after it (neverbleed style).</summary>
+    PerOperationFd,
+
+    /// <summary>The wait context's callback (QAT callback mode); status <c>OK</c> promises a callback, <c>EAGAIN</c> does not.</summary>
+    Callback,
+}
+
+/// <summary>One offloaded request, completed by the device.</summary>
+public sealed class Operation
+{
+    internal Operation(int input, int fd, AsyncWaitCallback? callback, object? callbackArg)
+    {
+        Input = input;
+        Fd = fd;
+        Callback = callback;
+        CallbackArg = callbackArg;
+    }
+
+    /// <summary>The request's input.</summary>
+    public int Input { get; }
+
+    /// <summary>The fd to signal (fd modes), or -1.</summary>
+    internal int Fd { get; }
+
+    /// <summary>The callback to call on completion (callback mode), read from the wait context at submission.</summary>
+    internal AsyncWaitCallback? Callback { get; }
+
+    /// <summary>The callback's argument.</summary>
+    internal object? CallbackArg { get; }
+
+    /// <summary>Set by the device under the table's gate.</summary>
+    internal bool Completed { get; set; }
+
+    /// <summary>The result, valid once completed.</summary>
+    internal int Result { get; set; }
+}
+
+/// <summary>
+/// A simulated offload device (a QAT-like accelerator) with its own worker thread and a bounded request ring.
+/// Requests complete asynchronously; completion signals the operation's fd or calls the wait context's callback.
+/// </summary>
+public sealed class OffloadDevice
+{
+    private readonly FdTable _fds;
+    private readonly Queue<Operation> _ring = new();
+    private readonly int _ringSize;
+    private readonly EngineFaults _faults;
+    private bool _stopping;
+
+    /// <summary>Creates a device.</summary>
+    /// <param name="fds">The fd table shared with the application.</param>
+    /// <param name="ringSize">Requests the ring holds; a full ring rejects submissions (the engine retries with EAGAIN).</param>
+    /// <param name="faults">Planted defects.</param>
+    public OffloadDevice(FdTable fds, int ringSize, EngineFaults faults)
+    {
+        _fds = fds;
+        _ringSize = ringSize;
+        _faults = faults;
+    }
+
+    /// <summary>Submits a request unless the ring is full.</summary>
+    /// <param name="op">The request.</param>
+    /// <returns>False when the ring is full.</returns>
+    internal bool TrySubmit(Operation op)
+    {
+        lock (_fds.Gate)
+        {
+            if (_ring.Count >= _ringSize)
+            {
+                return false;
+            }
+
+            _ring.Enqueue(op);
+            Monitor.PulseAll(_fds.Gate);
+            return true;
+        }
+    }
+
+    /// <summary>The device's worker: completes requests until <see cref="Stop"/>; run it on its own thread or task.</summary>
+    public void Run()
+    {
+        while (true)
+        {
+            Operation op;
+            lock (_fds.Gate)
+            {
+                while (_ring.Count == 0 && !_stopping)
+                {
+                    Monitor.Wait(_fds.Gate);
+                }
+
+                if (_ring.Count == 0)
+                {
+                    return;
+                }
+
+                op = _ring.Dequeue();
+                op.Result = op.Input * 2;
+                op.Completed = true;
+                if (op.Fd >= 0)
+                {
+                    // Complete and signal in one step: a job that sees the result also sees (and consumes) the signal.
+                    _fds.Signal(op.Fd);
+                    continue;
+                }
+            }
+
+            NotifyByCallback(op);
+        }
+    }
+
+    /// <summary>Lets <see cref="Run"/> return once the ring is empty.</summary>
+    public void Stop()
+    {
+        lock (_fds.Gate)
+        {
+            _stopping = true;
+            Monitor.PulseAll(_fds.Gate);
+        }
+    }
+
+    /// <summary>Calls the completion callback outside the gate, as an interrupt handler would (facts §5.1: small, non-blocking).</summary>
+    private void NotifyByCallback(Operation op)
+    {
+        if ((_faults & EngineFaults.CallbackResumesJob) != 0 && op.CallbackArg is Connection connection
+            && connection.ResumeFromForeignThread())
+        {
+            return;
+        }
+
+        op.Callback?.Invoke(op.CallbackArg);
+    }
+}

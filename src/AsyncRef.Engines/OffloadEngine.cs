@@ -1,0 +1,124 @@
+namespace AsyncRef.Engines;
+
+/// <summary>
+/// The job side of an offload engine, as QAT_Engine, dasync or neverbleed implement it: inside a job, submit a
+/// request to the device, pause until it completes, and tell the application how it will be woken (an fd in the
+/// wait context, or the callback with status <c>OK</c>; <c>EAGAIN</c> when the ring was full and the application
+/// must resume the job itself). A resume that finds the request unfinished pauses again.
+/// </summary>
+public sealed class OffloadEngine
+{
+    /// <summary>The key of the engine's fds in every wait context.</summary>
+    private static readonly object FdKey = new();
+
+    private readonly OffloadDevice _device;
+    private readonly FdTable _fds;
+    private readonly EngineFaults _faults;
+
+    /// <summary>Creates an engine over <paramref name="device"/>.</summary>
+    /// <param name="device">The device.</param>
+    /// <param name="fds">The fd table shared with the application.</param>
+    /// <param name="mode">How completion is notified.</param>
+    /// <param name="faults">Planted defects.</param>
+    public OffloadEngine(OffloadDevice device, FdTable fds, NotifyMode mode, EngineFaults faults)
+    {
+        _device = device;
+        _fds = fds;
+        Mode = mode;
+        _faults = faults;
+    }
+
+    /// <summary>How completion is notified.</summary>
+    public NotifyMode Mode { get; }
+
+    /// <summary>Offloads one request from inside a job and returns its result (twice the input).</summary>
+    /// <param name="input">The request.</param>
+    /// <returns>The result.</returns>
+    public async JobTask<int> ComputeAsync(int input)
+    {
+        AsyncWaitCtx ctx = Async.GetWaitCtx(Async.GetCurrentJob())
+            ?? throw new InvalidOperationException("the engine runs inside a job started with a wait context");
+        AsyncWaitCallback? callback = null;
+        object? callbackArg = null;
+        bool callbackMode = Mode == NotifyMode.Callback && ctx.GetCallback(ref callback, ref callbackArg) == 1;
+        int fd = callbackMode ? -1 : AcquireFd(ctx);
+        var op = new Operation(input, fd, callbackMode ? callback : null, callbackArg);
+        while (!_device.TrySubmit(op))
+        {
+            // Ring full (QAT's CPA_STATUS_RETRY): wake ourselves and pause, so other jobs can run meanwhile.
+            if (callbackMode)
+            {
+                ctx.SetStatus(AsyncWaitStatus.EAgain);
+            }
+            else
+            {
+                _fds.Signal(fd);
+            }
+
+            await Async.PauseJob();
+            if (!callbackMode)
+            {
+                _fds.Consume(fd);
+            }
+        }
+
+        if (callbackMode)
+        {
+            ctx.SetStatus(AsyncWaitStatus.Ok);
+        }
+
+        while (!IsCompleted(op))
+        {
+            // Resumed before the device finished (QAT_JOB_RESUMED_UNEXPECTEDLY): pause again.
+            await Async.PauseJob();
+        }
+
+        if (!callbackMode)
+        {
+            _fds.Consume(fd);
+            ReleaseFd(ctx, fd);
+        }
+
+        return op.Result;
+    }
+
+    private bool IsCompleted(Operation op)
+    {
+        lock (_fds.Gate)
+        {
+            return op.Completed;
+        }
+    }
+
+    private int AcquireFd(AsyncWaitCtx ctx)
+    {
+        int fd = -1;
+        object? data = null;
+        if (Mode == NotifyMode.StableFd && ctx.GetFd(FdKey, ref fd, ref data) == 1)
+        {
+            return fd;
+        }
+
+        fd = _fds.Open();
+        // A stable fd lives as long as the context and is closed by its cleanup; a per-operation one is not.
+        ctx.SetWaitFd(FdKey, fd, null, Mode == NotifyMode.StableFd ? CloseAtFree : null);
+        return fd;
+    }
+
+    private void ReleaseFd(AsyncWaitCtx ctx, int fd)
+    {
+        if (Mode != NotifyMode.PerOperationFd)
+        {
+            return;
+        }
+
+        // clear_fd never calls a cleanup (facts §2.16): whoever clears an fd closes it.
+        ctx.ClearFd(FdKey);
+        if ((_faults & EngineFaults.ClearWithoutClose) == 0)
+        {
+            _fds.Close(fd);
+        }
+    }
+
+    private void CloseAtFree(AsyncWaitCtx ctx, object? key, int fd, object? customData) => _fds.Close(fd);
+}
