@@ -161,10 +161,11 @@ internal static class Machines
         Func<WaitCtxState> get, Action<WaitCtxState> set, Func<int> activeJobs)
     {
         var m = new StateMachine<WaitCtxState, WaitCtxTrigger>(get, set);
+        // The fd list has its own machine (FdEntry); here these calls only require a live context.
         m.Configure(WaitCtxState.Live)
-            .InternalTransition(WaitCtxTrigger.SetWaitFd, _ => { })
-            .InternalTransition(WaitCtxTrigger.ClearFd, _ => { })
-            .InternalTransition(WaitCtxTrigger.ResetCounts, _ => { })
+            .Ignore(WaitCtxTrigger.SetWaitFd)
+            .Ignore(WaitCtxTrigger.ClearFd)
+            .Ignore(WaitCtxTrigger.ResetCounts)
             .PermitIf(WaitCtxTrigger.Free, WaitCtxState.Freed, () => activeJobs() == 0, "no unfinished job was started with it");
         m.Configure(WaitCtxState.NoCallback)
             .SubstateOf(WaitCtxState.Live)
