@@ -48,6 +48,15 @@ test: build
 run: build
 	$(CLI) check --impl $(ADAPTER) spec/cases
 
+# Long explorations, kept out of `make test`.
+COYOTE_CAMPAIGN_ITERS ?= 5000
+coyote-campaign: build
+	COYOTE_ITERS=$(COYOTE_CAMPAIGN_ITERS) dotnet test tests/Systematic -c $(CONFIG) --no-build
+
+PROPERTY_CAMPAIGN_TESTS ?= 20000
+property-campaign: build
+	ASYNCREF_PROPERTY_TESTS=$(PROPERTY_CAMPAIGN_TESTS) dotnet test tests/Property -c $(CONFIG) --no-build
+
 diagrams: cli
 	$(CLI) diagrams spec/diagrams
 

@@ -69,15 +69,23 @@ public static class FdScriptArbitrary
 /// </summary>
 public sealed class WaitCtxProperties
 {
-    [FsCheck.Xunit.Property(Arbitrary = new[] { typeof(FdScriptArbitrary) }, MaxTest = 400)]
-    public void WaitCtx_AgreesWithTheFactsModel_AndKeepsTheChangedFdsInvariants(FdScript script)
+    /// <summary>Runs per <c>make test</c>; <c>ASYNCREF_PROPERTY_TESTS</c> raises it (<c>make property-campaign</c>).</summary>
+    internal static int MaxTest =>
+        int.TryParse(Environment.GetEnvironmentVariable("ASYNCREF_PROPERTY_TESTS"), out int n) && n > 0 ? n : 400;
+
+    [Fact]
+    public void WaitCtx_AgreesWithTheFactsModel_AndKeepsTheChangedFdsInvariants()
     {
-        IReadOnlyList<string> failures = FdHarness.Run(script, FdModelVariant.Facts, out _);
-        if (failures.Count > 0)
+        FsCheck.Property property = Prop.ForAll(FdScriptArbitrary.FdScripts(), script =>
         {
-            string path = Counterexamples.Write("wait-ctx-property", script.ToScenario("counterexample: " + failures[0]));
-            Assert.Fail($"{failures[0]}\nscript: {script}\nreplay: {path}");
-        }
+            IReadOnlyList<string> failures = FdHarness.Run(script, FdModelVariant.Facts, out _);
+            if (failures.Count > 0)
+            {
+                string path = Counterexamples.Write("wait-ctx-property", script.ToScenario("counterexample: " + failures[0]));
+                throw new InvalidOperationException($"{failures[0]}\nscript: {script}\nreplay: {path}");
+            }
+        });
+        property.Check(Config.QuickThrowOnFailure.WithMaxTest(MaxTest).WithQuietOnSuccess(true));
     }
 
     [Fact]
