@@ -30,7 +30,7 @@ $(ADAPTER): $(ADAPTER_SRC)
 
 cli: restore
 	dotnet publish src/AsyncRef.Cli -c Release --no-restore -o $(ARTIFACTS)/asyncref.d
-	@printf '#!/bin/sh\nexec dotnet "$$(dirname "$$(readlink -f "$$0")")/asyncref.d/asyncref.dll" "$$@"\n' > $(CLI)
+	@printf '#!/bin/sh\nexec dotnet "$$(dirname "$$(readlink -f "$$0")")/asyncref.d/AsyncRef.Cli.dll" "$$@"\n' > $(CLI)
 	@chmod +x $(CLI)
 
 # Every test project plus the adapter's self-test; the last line sums them all.

@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Text;
+
+namespace AsyncRef.Scenarios;
+
+/// <summary>The explainer: the state behind each log line, taken right after the line is printed.</summary>
+internal sealed partial class ScenarioInterpreter
+{
+    /// <summary>Labels of job objects the log has not numbered (yet): <c>~1</c>, <c>~2</c>, … in order of discovery.</summary>
+    private readonly Dictionary<long, int> _unnumbered = [];
+
+    /// <summary>
+    /// Describes every live wait context, every job object seen, and every logical thread's ASYNC state. Each
+    /// thread's state is read on that thread (the others are idle: statements are strictly sequential).
+    /// </summary>
+    private string[] DescribeState()
+    {
+        var state = new List<string>();
+        foreach (string name in _contextOrder)
+        {
+            AsyncWaitCtx ctx = _contexts[name];
+            AsyncWaitCtxSnapshot snapshot = ctx.Describe();
+            if (!snapshot.Freed)
+            {
+                state.Add(DescribeContext(name, ctx, snapshot));
+            }
+        }
+
+        var threads = new List<(string Name, AsyncThreadSnapshot Snapshot)>();
+        foreach (LogicalThread thread in _threadOrder)
+        {
+            AsyncThreadSnapshot? snapshot = null;
+            thread.Invoke(() => snapshot = Async.DescribeThread());
+            threads.Add((thread.Name, snapshot!));
+        }
+
+        var jobs = new List<string>();
+        var listed = new HashSet<long>();
+        foreach (long id in _jobOrder)
+        {
+            listed.Add(id);
+            jobs.Add($"{JobLabel(id)} {_jobsSeen[id].ObjectState}");
+        }
+
+        foreach ((string _, AsyncThreadSnapshot snapshot) in threads)
+        {
+            foreach (long id in snapshot.IdleJobObjectIds)
+            {
+                if (listed.Add(id))
+                {
+                    jobs.Add($"{JobLabel(id)} {AsyncJobState.Pooled}");
+                }
+            }
+        }
+
+        state.Add("jobs: " + (jobs.Count == 0 ? "none" : string.Join(", ", jobs)));
+        foreach ((string name, AsyncThreadSnapshot snapshot) in threads)
+        {
+            state.Add(DescribeThread(name, snapshot));
+        }
+
+        return [.. state];
+    }
+
+    private string DescribeContext(string name, AsyncWaitCtx ctx, AsyncWaitCtxSnapshot snapshot)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"ctx {name}: fds [");
+        for (int i = 0; i < snapshot.EntriesNewestFirst.Count; i++)
+        {
+            AsyncWaitFdEntry e = snapshot.EntriesNewestFirst[i];
+            text.Append(i == 0 ? "" : ", ")
+                .Append(CultureInfo.InvariantCulture, $"{PointerName(e.Key)} {e.Fd} {PointerName(e.CustomData)}")
+                .Append(e.HasCleanup ? " cleanup" : "")
+                .Append(e.Added ? " +add" : "")
+                .Append(e.Deleted ? " +del" : "");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"] numadd={snapshot.NumAdd} numdel={snapshot.NumDel}");
+        if (ctx.Profile == AsyncProfile.OpenSsl30)
+        {
+            AsyncWaitCallback? callback = null;
+            object? arg = null;
+            text.Append(ctx.GetCallback(ref callback, ref arg) == 1 ? $" callback={CallbackName(callback)}({PointerName(arg)})" : " callback=-")
+                .Append(CultureInfo.InvariantCulture, $" status={snapshot.Status}");
+        }
+
+        return text.Append(CultureInfo.InvariantCulture, $" jobs-using={snapshot.ActiveJobs}").ToString();
+    }
+
+    private string DescribeThread(string name, AsyncThreadSnapshot s)
+    {
+        string current = s.CurrentJob.IsNull ? "NULL" : JobLabel(s.CurrentJob.ObjectId);
+        string pool = s.HasPool
+            ? string.Create(
+                CultureInfo.InvariantCulture,
+                $"max={(s.PoolMaxSize == 0 ? "unlimited" : s.PoolMaxSize.ToString(CultureInfo.InvariantCulture))} created={s.PoolCreated} idle=[{string.Join(' ', s.IdleJobObjectIds.Select(JobLabel))}]")
+            : "none";
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"thread {name}: current={current} block={s.BlockCounter} paused={s.PausedJobs} errors={s.QueuedErrors} pool: {pool}");
+    }
+
+    /// <summary><c>#N</c> for a job the log has numbered; otherwise <c>~K</c>, a label of the explanation only.</summary>
+    private string JobLabel(long objectId)
+    {
+        if (_jobNumbers.TryGetValue(objectId, out int number))
+        {
+            return "#" + Int(number);
+        }
+
+        if (!_unnumbered.TryGetValue(objectId, out int label))
+        {
+            label = _unnumbered.Count + 1;
+            _unnumbered.Add(objectId, label);
+        }
+
+        return "~" + Int(label);
+    }
+}

@@ -1,0 +1,501 @@
+using System.Globalization;
+
+namespace AsyncRef.Scenarios;
+
+/// <summary>
+/// Runs a <see cref="Scenario"/> on the reference runtime and writes its v1 log. Every logical thread is a fresh OS
+/// thread (so no runtime thread state leaks between runs), created on first use; top-level statements are handed to
+/// their thread one at a time and each completes before the next starts. Job functions are <c>async JobTask&lt;int&gt;</c>
+/// methods that interpret the body; <c>pause</c> awaits <see cref="Async.PauseJob"/>, so its line is printed when the
+/// job is resumed, by the logical thread that resumed it. Undefined behaviour prints a <c>UB</c> line and ends the run.
+/// </summary>
+internal sealed partial class ScenarioInterpreter
+{
+    private readonly Scenario _scenario;
+    private readonly Dictionary<string, ScenarioFunction> _functionDefs;
+    private readonly Dictionary<string, AsyncJobFunc> _jobFunctions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LogicalThread> _threads = new(StringComparer.Ordinal);
+    private readonly List<LogicalThread> _threadOrder = [];
+
+    /// <summary>Context variables that a <c>ctx_new</c> has assigned (freed ones keep their freed object).</summary>
+    private readonly Dictionary<string, AsyncWaitCtx> _contexts = new(StringComparer.Ordinal);
+    private readonly List<string> _contextOrder = [];
+    private readonly Dictionary<string, JobVariable> _jobVariables = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NamedPointer> _keys = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NamedPointer> _data = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NamedPointer> _callbackArgs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AsyncWaitCallback> _callbacks = new(StringComparer.Ordinal);
+    private readonly Dictionary<AsyncWaitCallback, string> _callbackNames = new(ReferenceEqualityComparer.Instance);
+    private readonly AsyncWaitFdCleanup _cleanup;
+
+    /// <summary>The <c>#N</c> of every job object the log has named, by <see cref="AsyncJob.ObjectId"/>.</summary>
+    private readonly Dictionary<long, int> _jobNumbers = [];
+
+    /// <summary>The latest handle of every job object seen (for explanations), in order of first appearance.</summary>
+    private readonly Dictionary<long, AsyncJob> _jobsSeen = [];
+    private readonly List<long> _jobOrder = [];
+
+    private readonly List<string> _lines = [];
+    private readonly List<ExplainedLine>? _explained;
+    private readonly Action<string>? _onLine;
+    private int? _ubIndex;
+
+    /// <summary>The line of the statement whose call may emit events (cleanup, callback).</summary>
+    private int _eventLine;
+    private int _nextJobNumber = 1;
+
+    private ScenarioInterpreter(Scenario scenario, bool explain, Action<string>? onLine)
+    {
+        _scenario = scenario;
+        _functionDefs = scenario.Functions.ToDictionary(f => f.Name, StringComparer.Ordinal);
+        _explained = explain ? [] : null;
+        _onLine = onLine;
+        _cleanup = (ctx, key, fd, data) =>
+            Event(string.Create(CultureInfo.InvariantCulture, $"cleanup {PointerName(key)} {fd} {PointerName(data)}"));
+    }
+
+    internal static ScenarioLog Run(Scenario scenario, Action<string>? onLine = null) => new ScenarioInterpreter(scenario, false, onLine).Execute().Log;
+
+    internal static ScenarioExplanation Explain(Scenario scenario) => new ScenarioInterpreter(scenario, true, null).Execute();
+
+    private ScenarioExplanation Execute()
+    {
+        try
+        {
+            foreach (ScenarioStatement statement in _scenario.Statements)
+            {
+                LogicalThread thread = GetThread(statement.Thread!);
+                try
+                {
+                    thread.Invoke(() => ExecuteStatement(statement, null));
+                }
+                catch (StopRun)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            foreach (LogicalThread thread in _threadOrder)
+            {
+                thread.Dispose();
+            }
+        }
+
+        var log = new ScenarioLog(_lines.ToArray(), _ubIndex);
+        return new ScenarioExplanation(log, _explained?.ToArray() ?? []);
+    }
+
+    private LogicalThread GetThread(string name)
+    {
+        if (!_threads.TryGetValue(name, out LogicalThread? thread))
+        {
+            thread = new LogicalThread(name, _scenario.Profile);
+            _threads.Add(name, thread);
+            _threadOrder.Add(thread);
+        }
+
+        return thread;
+    }
+
+    /// <summary>Executes one statement other than <c>return</c> and <c>pause</c> inside a body; undefined behaviour ends the run.</summary>
+    private void ExecuteStatement(ScenarioStatement s, byte[]? args)
+    {
+        try
+        {
+            Emit(s, Call(s, args));
+        }
+        catch (UndefinedBehaviorException e)
+        {
+            throw Ub(s, e);
+        }
+    }
+
+    /// <summary>Makes the call and returns the result as the log prints it.</summary>
+    private string Call(ScenarioStatement s, byte[]? args)
+    {
+        IReadOnlyList<ScenarioValue> a = s.Arguments;
+        switch (s.Op)
+        {
+            case ScenarioOp.InitThread:
+                return Int(Async.InitThread((nuint)a[0].Number, (nuint)a[1].Number));
+            case ScenarioOp.CleanupThread:
+                Async.CleanupThread();
+                return "ok";
+            case ScenarioOp.IsCapable:
+                return Int(Async.IsCapable());
+            case ScenarioOp.CtxNew:
+                if (_contexts.TryAdd(a[0].Text, AsyncWaitCtx.New()))
+                {
+                    _contextOrder.Add(a[0].Text);
+                }
+                else
+                {
+                    // The variable is overwritten; the context it held is leaked, as in C.
+                    _contexts[a[0].Text] = AsyncWaitCtx.New();
+                }
+
+                return "ok";
+            case ScenarioOp.CtxFree:
+                AsyncWaitCtx? freed = Context(a[0]);
+                _eventLine = s.Line;
+                AsyncWaitCtx.Free(freed);
+                return "ok";
+            case ScenarioOp.Start:
+                return Start(s);
+            case ScenarioOp.Pause:
+                // Top level: outside any job, ASYNC_pause_job returns 1 at once.
+                PauseAwaiter awaiter = Async.PauseJob().GetAwaiter();
+                return awaiter.IsCompleted ? Int(awaiter.GetResult()) : throw new InvalidOperationException("a top-level pause found a running job");
+            case ScenarioOp.BlockPause:
+                Async.BlockPause();
+                return "ok";
+            case ScenarioOp.UnblockPause:
+                Async.UnblockPause();
+                return "ok";
+            case ScenarioOp.CurrentJob:
+                AsyncJob current = Async.GetCurrentJob();
+                return current.IsNull ? "NULL" : "#" + Int(Number(current));
+            case ScenarioOp.WaitCtx:
+                return Async.GetWaitCtx(Async.GetCurrentJob()) is { } waitCtx ? ContextName(waitCtx) : "NULL";
+            case ScenarioOp.Arg:
+                return args is null ? "NULL" : "\"" + ScenarioText.Utf8.GetString(args.AsSpan(0, NulIndex(args))) + "\"";
+            case ScenarioOp.SetWaitFd:
+                return Int(RequireContext(a[0], "ASYNC_WAIT_CTX_set_wait_fd")
+                    .SetWaitFd(Pointer(_keys, a[1]), a[2].Number, Pointer(_data, a[3]), a[4].Kind == ScenarioValueKind.Cleanup ? _cleanup : null));
+            case ScenarioOp.GetFd:
+                int fd = 0;
+                object? data = null;
+                int found = RequireContext(a[0], "ASYNC_WAIT_CTX_get_fd").GetFd(Pointer(_keys, a[1]), ref fd, ref data);
+                return found == 1 ? string.Create(CultureInfo.InvariantCulture, $"1 {fd} {PointerName(data)}") : Int(found);
+            case ScenarioOp.GetAllFds:
+                return GetAllFds(RequireContext(a[0], "ASYNC_WAIT_CTX_get_all_fds"));
+            case ScenarioOp.GetChangedFds:
+                return GetChangedFds(RequireContext(a[0], "ASYNC_WAIT_CTX_get_changed_fds"));
+            case ScenarioOp.ClearFd:
+                return Int(RequireContext(a[0], "ASYNC_WAIT_CTX_clear_fd").ClearFd(Pointer(_keys, a[1])));
+            case ScenarioOp.SetCallback:
+                return Int(AsyncWaitCtx.SetCallback(Context(a[0]), Callback(a[1]), Pointer(_callbackArgs, a[2])));
+            case ScenarioOp.GetCallback:
+                AsyncWaitCallback? callback = null;
+                object? callbackArg = null;
+                int has = RequireContext(a[0], "ASYNC_WAIT_CTX_get_callback").GetCallback(ref callback, ref callbackArg);
+                return has == 1 ? $"1 {CallbackName(callback)} {PointerName(callbackArg)}" : Int(has);
+            case ScenarioOp.CallCallback:
+                return CallCallback(s);
+            case ScenarioOp.SetStatus:
+                return Int(RequireContext(a[0], "ASYNC_WAIT_CTX_set_status").SetStatus(a[1].Number));
+            case ScenarioOp.GetStatus:
+                return Int(RequireContext(a[0], "ASYNC_WAIT_CTX_get_status").GetStatus());
+            case ScenarioOp.Errors:
+                return "[" + string.Join(' ', Async.DrainErrors().Select(e => e.Name)) + "]";
+            default:
+                throw new InvalidOperationException($"statement {s.OpName} cannot be executed here");
+        }
+    }
+
+    private string Start(ScenarioStatement s)
+    {
+        IReadOnlyList<ScenarioValue> a = s.Arguments;
+        JobVariable variable = JobVar(a[0].Text);
+
+        // A restart ignores C, F and ARG (as C does): the context argument is not even evaluated.
+        bool restart = !variable.Handle.IsNull;
+        AsyncWaitCtx? ctx = restart ? null : Context(a[1]);
+        AsyncJobFunc func = JobFunction(a[2].Text);
+        (byte[]? args, int size) = a[3].Kind switch
+        {
+            ScenarioValueKind.Text => (TextArgument(a[3].Text), ScenarioText.Utf8.GetByteCount(a[3].Text) + 1),
+            ScenarioValueKind.Ptr0 => (Array.Empty<byte>(), 0),
+            _ => ((byte[]?)null, 0),
+        };
+        AsyncResult result = Async.StartJob(ref variable.Handle, ctx, ref variable.Ret, func, args, size);
+        switch (result)
+        {
+            case AsyncResult.Pause:
+                Seen(variable.Handle);
+                return "PAUSE #" + Int(Number(variable.Handle));
+            case AsyncResult.Finish:
+                return "FINISH " + Int(variable.Ret);
+            case AsyncResult.NoJobs:
+                return "NO_JOBS";
+            case AsyncResult.Err:
+                return "ERR";
+            default:
+                return Int((int)result);
+        }
+    }
+
+    private static byte[] TextArgument(string text)
+    {
+        byte[] bytes = new byte[ScenarioText.Utf8.GetByteCount(text) + 1];
+        ScenarioText.Utf8.GetBytes(text, bytes);
+        return bytes;
+    }
+
+    private static int NulIndex(byte[] bytes)
+    {
+        int nul = Array.IndexOf(bytes, (byte)0);
+        return nul < 0 ? bytes.Length : nul;
+    }
+
+    private static string GetAllFds(AsyncWaitCtx ctx)
+    {
+        // Twice, as C does: the count, then the fill.
+        ctx.GetAllFds([], out int count);
+        int[] fds = new int[count];
+        int result = ctx.GetAllFds(fds, out count);
+        return Int(result) + " " + FdList(fds.AsSpan(0, count));
+    }
+
+    private static string GetChangedFds(AsyncWaitCtx ctx)
+    {
+        ctx.GetChangedFds([], out int added, [], out int deleted);
+        int[] addFds = new int[added];
+        int[] delFds = new int[deleted];
+        int result = ctx.GetChangedFds(addFds, out added, delFds, out deleted);
+        return $"{Int(result)} add={FdList(addFds.AsSpan(0, added))} del={FdList(delFds.AsSpan(0, deleted))}";
+    }
+
+    private static string FdList(ReadOnlySpan<int> fds)
+    {
+        var parts = new string[fds.Length];
+        for (int i = 0; i < fds.Length; i++)
+        {
+            parts[i] = Int(fds[i]);
+        }
+
+        return "[" + string.Join(' ', parts) + "]";
+    }
+
+    /// <summary>What an engine does on completion: get the callback and, if there is one, call it.</summary>
+    private string CallCallback(ScenarioStatement s)
+    {
+        AsyncWaitCallback? callback = null;
+        object? arg = null;
+        if (RequireContext(s.Arguments[0], "ASYNC_WAIT_CTX_get_callback").GetCallback(ref callback, ref arg) == 1 && callback is not null)
+        {
+            _eventLine = s.Line;
+            return Int(callback(arg));
+        }
+
+        return "0";
+    }
+
+    /// <summary>The body of every job function: interprets the scenario function's statements inside the job.</summary>
+    private async JobTask<int> RunBody(ScenarioFunction function, byte[]? args)
+    {
+        Seen(Async.GetCurrentJob());
+        foreach (ScenarioStatement s in function.Body)
+        {
+            if (s.Op == ScenarioOp.Return)
+            {
+                return s.Arguments[0].Number;
+            }
+
+            if (s.Op == ScenarioOp.Pause)
+            {
+                int paused;
+                try
+                {
+                    paused = await Async.PauseJob();
+                }
+                catch (UndefinedBehaviorException e)
+                {
+                    throw Ub(s, e);
+                }
+
+                Emit(s, Int(paused));
+            }
+            else
+            {
+                ExecuteStatement(s, args);
+            }
+        }
+
+        // A body that reaches `end` returns 0.
+        return 0;
+    }
+
+    private AsyncJobFunc JobFunction(string name)
+    {
+        if (!_jobFunctions.TryGetValue(name, out AsyncJobFunc? func))
+        {
+            ScenarioFunction definition = _functionDefs[name];
+            func = args => RunBody(definition, args);
+            _jobFunctions.Add(name, func);
+        }
+
+        return func;
+    }
+
+    /// <summary>Evaluates a context argument: <c>-</c>, <c>.</c> or a variable; a variable no <c>ctx_new</c> has assigned yet is undefined.</summary>
+    private AsyncWaitCtx? Context(ScenarioValue value) => value.Kind switch
+    {
+        ScenarioValueKind.Null => null,
+        ScenarioValueKind.Dot => Async.GetWaitCtx(Async.GetCurrentJob()),
+        _ => _contexts.TryGetValue(value.Text, out AsyncWaitCtx? ctx)
+            ? ctx
+            : throw new UndefinedBehaviorException(UbRules.CtxUseAfterFree, $"context {value.Text} is not live"),
+    };
+
+    /// <summary>
+    /// A context argument of a function that dereferences it: NULL (only possible through <c>.</c> in a job started
+    /// with <c>-</c>) is undefined, under UB-CTX-USE-AFTER-FREE (semantics JOB-10).
+    /// </summary>
+    private AsyncWaitCtx RequireContext(ScenarioValue value, string function) =>
+        Context(value) ?? throw new UndefinedBehaviorException(
+            UbRules.CtxUseAfterFree, $"{function} on a NULL wait context ('.' in a job started without one)");
+
+    private string ContextName(AsyncWaitCtx ctx)
+    {
+        foreach ((string name, AsyncWaitCtx held) in _contexts)
+        {
+            if (ReferenceEquals(held, ctx))
+            {
+                return name;
+            }
+        }
+
+        // The variable that held it was overwritten by a later ctx_new.
+        return "?";
+    }
+
+    private JobVariable JobVar(string name)
+    {
+        if (!_jobVariables.TryGetValue(name, out JobVariable? variable))
+        {
+            variable = new JobVariable();
+            _jobVariables.Add(name, variable);
+        }
+
+        return variable;
+    }
+
+    private static NamedPointer? Pointer(Dictionary<string, NamedPointer> space, ScenarioValue value)
+    {
+        if (value.Kind == ScenarioValueKind.Null)
+        {
+            return null;
+        }
+
+        if (!space.TryGetValue(value.Text, out NamedPointer? pointer))
+        {
+            pointer = new NamedPointer(value.Text);
+            space.Add(value.Text, pointer);
+        }
+
+        return pointer;
+    }
+
+    private AsyncWaitCallback? Callback(ScenarioValue value)
+    {
+        if (value.Kind == ScenarioValueKind.Null)
+        {
+            return null;
+        }
+
+        if (!_callbacks.TryGetValue(value.Text, out AsyncWaitCallback? callback))
+        {
+            // One distinct delegate per name, so get_callback can name it back.
+            string name = value.Text;
+            callback = arg =>
+            {
+                Event($"callback {name} {PointerName(arg)}");
+                return 1;
+            };
+            _callbacks.Add(name, callback);
+            _callbackNames.Add(callback, name);
+        }
+
+        return callback;
+    }
+
+    private string CallbackName(AsyncWaitCallback? callback) =>
+        callback is null ? "-" : _callbackNames.GetValueOrDefault(callback, "?");
+
+    private static string PointerName(object? pointer) => pointer switch
+    {
+        null => "-",
+        NamedPointer named => named.Name,
+        _ => "?",
+    };
+
+    /// <summary>The <c>#N</c> of a job object: numbered in order of first appearance in the log.</summary>
+    private int Number(AsyncJob job)
+    {
+        Seen(job);
+        if (!_jobNumbers.TryGetValue(job.ObjectId, out int number))
+        {
+            number = _nextJobNumber++;
+            _jobNumbers.Add(job.ObjectId, number);
+        }
+
+        return number;
+    }
+
+    private void Seen(AsyncJob job)
+    {
+        if (job.IsNull)
+        {
+            return;
+        }
+
+        if (!_jobsSeen.ContainsKey(job.ObjectId))
+        {
+            _jobOrder.Add(job.ObjectId);
+        }
+
+        _jobsSeen[job.ObjectId] = job;
+    }
+
+    private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string ThreadName => LogicalThread.Current?.Name ?? "?";
+
+    private void Emit(ScenarioStatement s, string result) =>
+        Write(string.Create(CultureInfo.InvariantCulture, $"{s.Line} {ThreadName} {s.OpName} => {result}"));
+
+    private void Event(string text) =>
+        Write(string.Create(CultureInfo.InvariantCulture, $"{_eventLine} {ThreadName} ! {text}"));
+
+    /// <summary>Prints the UB line of <paramref name="s"/> and returns the exception that unwinds the whole run.</summary>
+    private StopRun Ub(ScenarioStatement s, UndefinedBehaviorException e)
+    {
+        _ubIndex = _lines.Count;
+        Emit(s, $"UB {e.RuleId} {e.Explanation}");
+        return new StopRun();
+    }
+
+    private void Write(string line)
+    {
+        _lines.Add(line);
+        _onLine?.Invoke(line);
+        _explained?.Add(new ExplainedLine(line, DescribeState()));
+    }
+
+    /// <summary>A job-handle variable: <c>ASYNC_JOB *J</c> and the <c>int ret</c> passed with it.</summary>
+    private sealed class JobVariable
+    {
+        public AsyncJob Handle;
+        public int Ret;
+    }
+
+    /// <summary>A distinct pointer value standing for a key, data or callback-arg name.</summary>
+    private sealed class NamedPointer(string name)
+    {
+        public string Name { get; } = name;
+
+        public override string ToString() => Name;
+    }
+
+    /// <summary>Unwinds the run (through job functions and the runtime) after a UB line; never caught by scenario code.</summary>
+    private sealed class StopRun : Exception
+    {
+        public StopRun()
+            : base("the scenario stopped at undefined behaviour")
+        {
+        }
+    }
+}

@@ -1,0 +1,264 @@
+using System.Collections.ObjectModel;
+
+namespace AsyncRef.Scenarios;
+
+/// <summary>
+/// A parsed v1 scenario (<c>spec/scenario-language.md</c>): its profile, its job functions and its top-level
+/// statements in file order. Immutable; every parse error has been ruled out, so any scenario can be run.
+/// </summary>
+public sealed class Scenario
+{
+    internal Scenario(string fileName, AsyncProfile profile, IList<ScenarioFunction> functions, IList<ScenarioStatement> statements)
+    {
+        FileName = fileName;
+        Profile = profile;
+        Functions = new ReadOnlyCollection<ScenarioFunction>(functions);
+        Statements = new ReadOnlyCollection<ScenarioStatement>(statements);
+    }
+
+    /// <summary>The file name used in messages (as given on the command line).</summary>
+    public string FileName { get; }
+
+    /// <summary>The behaviour the scenario is written for: <c>profile 3.0</c> (the default) or <c>profile 1.1.1</c>.</summary>
+    public AsyncProfile Profile { get; }
+
+    /// <summary>The job functions (<c>func</c> … <c>end</c>), in definition order.</summary>
+    public IReadOnlyList<ScenarioFunction> Functions { get; }
+
+    /// <summary>The top-level statements, in file order.</summary>
+    public IReadOnlyList<ScenarioStatement> Statements { get; }
+
+    /// <summary>Parses scenario text.</summary>
+    /// <param name="text">The text of a <c>.scn</c> file.</param>
+    /// <param name="fileName">The name to use in error messages.</param>
+    /// <returns>The scenario.</returns>
+    /// <exception cref="ScenarioParseException">The first parse error in file order.</exception>
+    public static Scenario Parse(string text, string fileName) => ScenarioParser.Parse(text, fileName);
+
+    /// <summary>Reads and parses a <c>.scn</c> file (UTF-8).</summary>
+    /// <param name="path">The file; it is also the name used in error messages.</param>
+    /// <returns>The scenario.</returns>
+    /// <exception cref="ScenarioParseException">The first parse error in file order.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file cannot be read.</exception>
+    public static Scenario Load(string path) => Parse(File.ReadAllText(path, ScenarioText.Utf8), path);
+
+    /// <summary>
+    /// Runs the scenario on the reference runtime. Each logical thread is a fresh OS thread, so runs do not share
+    /// runtime thread state; statements run strictly one after another. Undefined behaviour ends the run with a
+    /// <c>UB</c> line; the log is complete either way.
+    /// </summary>
+    /// <returns>The log.</returns>
+    /// <exception cref="InvariantViolationException">The runtime broke one of its own invariants (checked mode): a bug in AsyncRef.</exception>
+    public ScenarioLog Run() => ScenarioInterpreter.Run(this);
+
+    /// <summary>Runs the scenario like <see cref="Run"/> and records, after every log line, the runtime state that explains it.</summary>
+    /// <returns>The log with its explanation.</returns>
+    /// <exception cref="InvariantViolationException">The runtime broke one of its own invariants (checked mode): a bug in AsyncRef.</exception>
+    public ScenarioExplanation Explain() => ScenarioInterpreter.Explain(this);
+}
+
+/// <summary>A job function: <c>func NAME</c> … <c>end</c>.</summary>
+public sealed class ScenarioFunction
+{
+    internal ScenarioFunction(string name, int line, IList<ScenarioStatement> body)
+    {
+        Name = name;
+        Line = line;
+        Body = new ReadOnlyCollection<ScenarioStatement>(body);
+    }
+
+    /// <summary>The function's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The line of its <c>func</c> statement.</summary>
+    public int Line { get; }
+
+    /// <summary>The body statements in order (a <c>return</c> among them ends the job).</summary>
+    public IReadOnlyList<ScenarioStatement> Body { get; }
+}
+
+/// <summary>One statement: a call of the ASYNC API (or <c>return</c> inside a body).</summary>
+public sealed class ScenarioStatement
+{
+    internal ScenarioStatement(int line, string? thread, ScenarioOp op, string opName, IList<ScenarioValue> arguments)
+    {
+        Line = line;
+        Thread = thread;
+        Op = op;
+        OpName = opName;
+        Arguments = new ReadOnlyCollection<ScenarioValue>(arguments);
+    }
+
+    /// <summary>The physical line number in the file (1-based).</summary>
+    public int Line { get; }
+
+    /// <summary>The logical thread of a top-level statement (<c>main</c> unless prefixed with <c>@THREAD</c>); null inside a body.</summary>
+    public string? Thread { get; }
+
+    /// <summary>What the statement does.</summary>
+    public ScenarioOp Op { get; }
+
+    /// <summary>The statement's first word, as the log prints it.</summary>
+    public string OpName { get; }
+
+    /// <summary>The arguments in order, as the statement table of the language defines them.</summary>
+    public IReadOnlyList<ScenarioValue> Arguments { get; }
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"{Line}: {(Thread is null ? "" : "@" + Thread + " ")}{OpName}{string.Concat(Arguments.Select(a => " " + a))}";
+}
+
+/// <summary>The statements of the language.</summary>
+public enum ScenarioOp
+{
+    /// <summary><c>init_thread MAX INIT</c>.</summary>
+    InitThread,
+
+    /// <summary><c>cleanup_thread</c>.</summary>
+    CleanupThread,
+
+    /// <summary><c>is_capable</c>.</summary>
+    IsCapable,
+
+    /// <summary><c>ctx_new C</c>.</summary>
+    CtxNew,
+
+    /// <summary><c>ctx_free C</c>.</summary>
+    CtxFree,
+
+    /// <summary><c>start J C F ARG</c>.</summary>
+    Start,
+
+    /// <summary><c>pause</c>.</summary>
+    Pause,
+
+    /// <summary><c>block_pause</c>.</summary>
+    BlockPause,
+
+    /// <summary><c>unblock_pause</c>.</summary>
+    UnblockPause,
+
+    /// <summary><c>current_job</c>.</summary>
+    CurrentJob,
+
+    /// <summary><c>wait_ctx</c> (body only).</summary>
+    WaitCtx,
+
+    /// <summary><c>arg</c> (body only).</summary>
+    Arg,
+
+    /// <summary><c>return R</c> (body only).</summary>
+    Return,
+
+    /// <summary><c>set_wait_fd C KEY FD DATA CLEANUP</c>.</summary>
+    SetWaitFd,
+
+    /// <summary><c>get_fd C KEY</c>.</summary>
+    GetFd,
+
+    /// <summary><c>get_all_fds C</c>.</summary>
+    GetAllFds,
+
+    /// <summary><c>get_changed_fds C</c>.</summary>
+    GetChangedFds,
+
+    /// <summary><c>clear_fd C KEY</c>.</summary>
+    ClearFd,
+
+    /// <summary><c>set_callback C CB ARG</c> (profile 3.0).</summary>
+    SetCallback,
+
+    /// <summary><c>get_callback C</c> (profile 3.0).</summary>
+    GetCallback,
+
+    /// <summary><c>call_callback C</c> (profile 3.0).</summary>
+    CallCallback,
+
+    /// <summary><c>set_status C S</c> (profile 3.0).</summary>
+    SetStatus,
+
+    /// <summary><c>get_status C</c> (profile 3.0).</summary>
+    GetStatus,
+
+    /// <summary><c>errors</c>.</summary>
+    Errors,
+}
+
+/// <summary>What kind of value an argument is.</summary>
+public enum ScenarioValueKind
+{
+    /// <summary>A name (<see cref="ScenarioValue.Text"/>) in the namespace the argument position implies.</summary>
+    Name,
+
+    /// <summary><c>-</c>: NULL.</summary>
+    Null,
+
+    /// <summary><c>.</c>: <c>ASYNC_get_wait_ctx(ASYNC_get_current_job())</c>.</summary>
+    Dot,
+
+    /// <summary>An integer (<see cref="ScenarioValue.Number"/>); statuses given by name are stored as their value.</summary>
+    Integer,
+
+    /// <summary>A double-quoted string (<see cref="ScenarioValue.Text"/>, without the quotes).</summary>
+    Text,
+
+    /// <summary><c>ptr0</c>: a non-NULL pointer with size 0.</summary>
+    Ptr0,
+
+    /// <summary><c>cleanup</c>: the recording cleanup.</summary>
+    Cleanup,
+}
+
+/// <summary>One argument of a statement.</summary>
+/// <param name="Kind">The kind of value.</param>
+/// <param name="Text">The name or the string (empty for the other kinds).</param>
+/// <param name="Number">The integer (0 for the other kinds).</param>
+public readonly record struct ScenarioValue(ScenarioValueKind Kind, string Text, int Number)
+{
+    /// <summary>The argument as it could be written in a scenario.</summary>
+    /// <returns>The text.</returns>
+    public override string ToString() => Kind switch
+    {
+        ScenarioValueKind.Name => Text,
+        ScenarioValueKind.Null => "-",
+        ScenarioValueKind.Dot => ".",
+        ScenarioValueKind.Integer => Number.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ScenarioValueKind.Text => "\"" + Text + "\"",
+        ScenarioValueKind.Ptr0 => "ptr0",
+        _ => "cleanup",
+    };
+}
+
+/// <summary>A scenario file could not be parsed. <see cref="Exception.Message"/> is <c>FILE:LINE: message</c>.</summary>
+public sealed class ScenarioParseException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="fileName">The file name as given.</param>
+    /// <param name="line">The 1-based line of the error.</param>
+    /// <param name="reason">What is wrong, without the location.</param>
+    public ScenarioParseException(string fileName, int line, string reason)
+        : base($"{fileName}:{line}: {reason}")
+    {
+        FileName = fileName;
+        Line = line;
+        Reason = reason;
+    }
+
+    /// <summary>The file name as given.</summary>
+    public string FileName { get; }
+
+    /// <summary>The 1-based line of the error.</summary>
+    public int Line { get; }
+
+    /// <summary>What is wrong, without the location.</summary>
+    public string Reason { get; }
+}
+
+/// <summary>Text conventions shared by the parser and the interpreter.</summary>
+internal static class ScenarioText
+{
+    /// <summary>UTF-8 without a byte-order mark; invalid bytes decode to U+FFFD.</summary>
+    internal static readonly System.Text.UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+}

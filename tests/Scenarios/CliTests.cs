@@ -1,0 +1,339 @@
+using System.Diagnostics;
+using System.Text.Json;
+using AsyncRef.Cli;
+using static AsyncRef.Scenarios.Tests.TestSupport;
+
+namespace AsyncRef.Scenarios.Tests;
+
+/// <summary>
+/// The <c>asyncref</c> command line: exit statuses 0 (all good), 1 (divergence or failure), 2 (bad input: one line on
+/// standard error, nothing on standard output, never a stack trace).
+/// </summary>
+public sealed class CliTests : IDisposable
+{
+    private const string ContractLog =
+        "7 main ctx_new => ok\n3 main set_wait_fd => 1\n8 main start => PAUSE #1\n9 main get_changed_fds => 1 add=[5] del=[]\n" +
+        "4 main pause => 1\n10 main start => FINISH 7\n11 main ! cleanup K1 5 D1\n11 main ctx_free => ok\n";
+
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static (int Status, string Out, string Err) Cli(params string[] args)
+    {
+        var stdout = new StringWriter { NewLine = "\n" };
+        var stderr = new StringWriter { NewLine = "\n" };
+        int status = AsyncRefCommandLine.Run(args, stdout, stderr);
+        return (status, stdout.ToString(), stderr.ToString());
+    }
+
+    private static void AssertBadInput((int Status, string Out, string Err) result, string errorPrefix)
+    {
+        Assert.Equal(2, result.Status);
+        Assert.Equal("", result.Out);
+        Assert.StartsWith(errorPrefix, result.Err);
+        Assert.EndsWith("\n", result.Err);
+        Assert.Equal(1, result.Err.Count(c => c == '\n'));
+        Assert.DoesNotContain("   at ", result.Err);
+    }
+
+    private string Contract() => _dir.Write("contract.scn", Text(ParserTests.ContractExample));
+
+    /// <summary>An "implementation" that prints NAME.golden beside the scenario and exits with NAME.rc (default 0).</summary>
+    private string FakeImplementation() =>
+        "sh " + _dir.Write("impl.sh", "g=\"${1%.scn}\"\ncat \"$g.golden\"\nif [ -f \"$g.rc\" ]; then exit $(cat \"$g.rc\"); fi\n");
+
+    [Fact]
+    public void Run_PrintsTheLog()
+    {
+        (int status, string output, string error) = Cli("run", Contract());
+
+        Assert.Equal(0, status);
+        Assert.Equal(ContractLog, output);
+        Assert.Equal("", error);
+    }
+
+    [Fact]
+    public void Run_StoppedAtUb_IsStillStatus0()
+    {
+        string file = _dir.Write("ub.scn", Text("get_status C", "ctx_new C"));
+
+        (int status, string output, _) = Cli("run", file);
+
+        Assert.Equal(0, status);
+        Assert.Equal("1 main get_status => UB UB-CTX-USE-AFTER-FREE context C is not live\n", output);
+    }
+
+    [Fact]
+    public void Run_Json_GivesTheLinesAndTheUbPosition()
+    {
+        string file = _dir.Write("ub.scn", Text("is_capable", "get_status C", "ctx_new C"));
+
+        (int status, string output, _) = Cli("run", "--json", file);
+
+        Assert.Equal(0, status);
+        using JsonDocument doc = JsonDocument.Parse(output);
+        Assert.Equal(file, doc.RootElement.GetProperty("file").GetString());
+        Assert.True(doc.RootElement.GetProperty("stoppedAtUb").GetBoolean());
+        Assert.Equal(2, doc.RootElement.GetProperty("ubLine").GetInt32());
+        Assert.Equal(
+            ["1 main is_capable => 1", "2 main get_status => UB UB-CTX-USE-AFTER-FREE context C is not live"],
+            doc.RootElement.GetProperty("lines").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public void ParseError_IsFileLineMessage_OnStderr_Status2()
+    {
+        string file = _dir.Write("bad.scn", Text("ctx_new C", "start J C F -", "func F", "end"));
+
+        AssertBadInput(Cli("run", file), file + ":2: ");
+        AssertBadInput(Cli("explain", file), file + ":2: ");
+        AssertBadInput(Cli("verify", file), file + ":2: ");
+        AssertBadInput(Cli("check", "--impl", "true", file), file + ":2: ");
+    }
+
+    [Fact]
+    public void VerifyAndCheck_ParseEveryScenarioBeforePrintingAnything()
+    {
+        _dir.Write("cases/a.scn", Text("is_capable"));
+        _dir.Write("cases/a.out", "1 main is_capable => 1\n");
+        string bad = _dir.Write("cases/b.scn", Text("is_capable", "nonsense"));
+
+        AssertBadInput(Cli("verify", Path.Combine(_dir.Path, "cases")), bad + ":2: ");
+        AssertBadInput(Cli("check", "--impl", "true", Path.Combine(_dir.Path, "cases")), bad + ":2: ");
+    }
+
+    [Theory]
+    [InlineData("asyncref: ")]
+    [InlineData("asyncref: ", "frobnicate")]
+    [InlineData("asyncref: ", "run")]
+    [InlineData("asyncref: ", "run", "a.scn", "b.scn")]
+    [InlineData("asyncref: ", "run", "--bogus", "a.scn")]
+    [InlineData("asyncref: ", "verify")]
+    [InlineData("asyncref: ", "check", "x.scn")]
+    [InlineData("asyncref: ", "check", "--impl", "true", "--timeout", "abc", "x.scn")]
+    public void BadOptions_AreOneLineOnStderr_Status2(string prefix, params string[] args) => AssertBadInput(Cli(args), prefix);
+
+    [Fact]
+    public void MissingOrUnreadableFiles_AreBadInput()
+    {
+        string missing = Path.Combine(_dir.Path, "missing.scn");
+
+        AssertBadInput(Cli("run", missing), "asyncref: cannot read " + missing);
+        AssertBadInput(Cli("run", _dir.Path), "asyncref: cannot read " + _dir.Path);
+        AssertBadInput(Cli("verify", missing), "asyncref: no such file or directory: " + missing);
+        AssertBadInput(Cli("verify", _dir.Path), "asyncref: no .scn files in " + _dir.Path);
+    }
+
+    [Fact]
+    public void CheckOptions_AreValidated()
+    {
+        string file = Contract();
+
+        AssertBadInput(Cli("check", "--impl", "", file), "asyncref: --impl: ");
+        AssertBadInput(Cli("check", "--impl", "sh 'unterminated", file), "asyncref: --impl: ");
+        AssertBadInput(Cli("check", "--impl", "true", "--timeout", "0", file), "asyncref: --timeout");
+        AssertBadInput(Cli("check", "--impl", "/nonexistent/adapter", file), "asyncref: cannot run ");
+    }
+
+    [Fact]
+    public void Verify_MatchingGoldens_Status0_OneLinePerCaseSortedAndASummary()
+    {
+        string b = _dir.Write("cases/sub/b.scn", Text("is_capable"));
+        _dir.Write("cases/sub/b.out", "1 main is_capable => 1\n");
+        string a = _dir.Write("cases/a.scn", Text(ParserTests.ContractExample));
+        _dir.Write("cases/a.out", ContractLog);
+
+        (int status, string output, string error) = Cli("verify", Path.Combine(_dir.Path, "cases"));
+
+        Assert.Equal(0, status);
+        Assert.Equal("", error);
+        string[] lines = output.Split('\n');
+        Assert.Equal("ok       " + a, lines[0]);
+        Assert.Equal("ok       " + b, lines[1]);
+        Assert.Contains("2 cases, 2 ok, 0 differ, 0 without .out", output);
+    }
+
+    [Fact]
+    public void Verify_DivergentOrMissingGolden_Status1()
+    {
+        string a = _dir.Write("a.scn", Text("is_capable", "pause"));
+        _dir.Write("a.out", "1 main is_capable => 1\n2 main pause => 0\n");
+        string b = _dir.Write("b.scn", Text("is_capable"));
+
+        (int status, string output, _) = Cli("verify", a, b);
+
+        Assert.Equal(1, status);
+        Assert.Contains($"FAIL     {a}: line 2", output);
+        Assert.Contains("    reference: 2 main pause => 1\n", output);
+        Assert.Contains("    expected:  2 main pause => 0\n", output);
+        Assert.Contains($"MISSING  {b}", output);
+        Assert.Contains("2 cases, 0 ok, 1 differ, 1 without .out", output);
+    }
+
+    [Fact]
+    public void Verify_Json_ListsVerdicts()
+    {
+        string a = _dir.Write("a.scn", Text("is_capable"));
+        _dir.Write("a.out", "1 main is_capable => 1\n");
+        string b = _dir.Write("b.scn", Text("is_capable"));
+
+        (int status, string output, _) = Cli("verify", "--json", a, b);
+
+        Assert.Equal(1, status);
+        using JsonDocument doc = JsonDocument.Parse(output);
+        Assert.Equal(["match", "missing-out"], doc.RootElement.GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("verdict").GetString()));
+        Assert.Equal(1, doc.RootElement.GetProperty("summary").GetProperty("missing").GetInt32());
+    }
+
+    [Fact]
+    public void Check_AllVerdicts_AndTheSummaryTable()
+    {
+        string impl = FakeImplementation();
+        _dir.Write("c/1-match.scn", Text("is_capable"));
+        _dir.Write("c/1-match.golden", "1 main is_capable => 1\n");
+        _dir.Write("c/2-diverge.scn", Text("is_capable", "pause"));
+        _dir.Write("c/2-diverge.golden", "1 main is_capable => 1\n2 main pause => 0\n");
+        _dir.Write("c/3-ub.scn", Text("is_capable", "get_status C", "ctx_new C"));
+        _dir.Write("c/3-ub.golden", "1 main is_capable => 1\n");
+        _dir.Write("c/3-ub.rc", "139\n");
+        _dir.Write("c/4-skip.scn", Text("profile 1.1.1", "is_capable"));
+        _dir.Write("c/4-skip.golden", "");
+        _dir.Write("c/4-skip.rc", "3\n");
+
+        (int status, string output, string error) = Cli("check", "--impl", impl, Path.Combine(_dir.Path, "c"));
+
+        Assert.Equal(1, status);
+        Assert.Equal("", error);
+        Assert.Contains("match        " + Path.Combine(_dir.Path, "c", "1-match.scn") + "\n", output);
+        Assert.Contains("DIVERGENCE   " + Path.Combine(_dir.Path, "c", "2-diverge.scn") + ": line 2", output);
+        Assert.Contains("    reference: 2 main pause => 1\n    impl:      2 main pause => 0\n", output);
+        Assert.Contains("stopped-ub   " + Path.Combine(_dir.Path, "c", "3-ub.scn"), output);
+        Assert.Contains("skipped      " + Path.Combine(_dir.Path, "c", "4-skip.scn"), output);
+        Assert.Contains("\ncases                 4\n", output);
+        Assert.Contains("\nmatched               1\n", output);
+        Assert.Contains("\nstopped at UB         1\n", output);
+        Assert.Contains("\ndivergent             1\n", output);
+        Assert.Contains("\nskipped (profile)     1\n", output);
+        Assert.DoesNotContain("crashed", output);
+    }
+
+    [Fact]
+    public void Check_EverythingMatching_Status0()
+    {
+        string impl = FakeImplementation();
+        string file = Contract();
+        _dir.Write("contract.golden", ContractLog);
+
+        (int status, string output, _) = Cli("check", "--impl", impl, file);
+
+        Assert.Equal(0, status);
+        Assert.StartsWith("match        " + file + "\n", output);
+    }
+
+    [Fact]
+    public void Check_Json_CrashTimeoutAndRejection()
+    {
+        string impl = FakeImplementation();
+        _dir.Write("c/crash.scn", Text("is_capable", "pause"));
+        _dir.Write("c/crash.golden", "1 main is_capable => 1\n");
+        _dir.Write("c/crash.rc", "134\n");
+        _dir.Write("c/reject.scn", Text("is_capable"));
+        _dir.Write("c/reject.golden", "");
+        _dir.Write("c/reject.rc", "2\n");
+
+        (int status, string output, _) = Cli("check", "--json", "--impl", impl, Path.Combine(_dir.Path, "c"));
+
+        Assert.Equal(1, status);
+        using JsonDocument doc = JsonDocument.Parse(output);
+        JsonElement[] cases = [.. doc.RootElement.GetProperty("cases").EnumerateArray()];
+        Assert.Equal(["other-crashed", "other-parse-error"], cases.Select(c => c.GetProperty("verdict").GetString()));
+        Assert.Equal(2, cases[0].GetProperty("line").GetInt32());
+        Assert.Equal(134, cases[0].GetProperty("exitCode").GetInt32());
+        Assert.Equal(1, doc.RootElement.GetProperty("summary").GetProperty("crashed").GetInt32());
+
+        string slow = _dir.Write("slow.scn", Text("is_capable"));
+        (int slowStatus, string slowOutput, _) = Cli("check", "--json", "--timeout", "0.3", "--impl", "sh -c 'sleep 20' sh", slow);
+        Assert.Equal(1, slowStatus);
+        using JsonDocument slowDoc = JsonDocument.Parse(slowOutput);
+        Assert.Equal("timeout", slowDoc.RootElement.GetProperty("cases")[0].GetProperty("verdict").GetString());
+    }
+
+    [Fact]
+    public void Explain_PrintsTheLogWithIndentedState()
+    {
+        (int status, string output, _) = Cli("explain", Contract());
+
+        Assert.Equal(0, status);
+        string[] lines = output.Split('\n');
+        Assert.Equal("7 main ctx_new => ok", lines[0]);
+        Assert.StartsWith("    ctx C1: ", lines[1]);
+        Assert.Equal(ContractLog, string.Concat(lines.Where(l => l.Length > 0 && !l.StartsWith(' ')).Select(l => l + "\n")));
+    }
+
+    [Fact]
+    public void Diagrams_WritesTheGeneratedFiles()
+    {
+        string target = Path.Combine(_dir.Path, "diagrams");
+
+        (int status, _, _) = Cli("diagrams", target);
+
+        Assert.Equal(0, status);
+        Assert.True(File.Exists(Path.Combine(target, "job-lifecycle.mmd")));
+        Assert.True(File.Exists(Path.Combine(target, "wait-ctx.dot")));
+        Assert.Equal(8, Directory.GetFiles(target).Length);
+    }
+
+    /// <summary>The built CLI, run as <c>dotnet AsyncRef.Cli.dll</c> the way artifacts/asyncref runs it.</summary>
+    private static (int Status, string Out, string Err) RunCliProcess(params string[] args)
+    {
+        string dll = Metadata("CliAssembly");
+        Assert.True(File.Exists(dll), "build src/AsyncRef.Cli first: " + dll);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(dll);
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using Process process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "asyncref did not finish");
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    [Fact]
+    public void CliProcess_RunsTheCommands_Status0()
+    {
+        (int status, string output, string error) = RunCliProcess("run", Contract());
+
+        Assert.Equal(0, status);
+        Assert.Equal(ContractLog, output);
+        Assert.Equal("", error);
+    }
+
+    [Fact]
+    public void CliProcess_BadInput_Status2_NoStdout_NoStackTrace()
+    {
+        string bad = _dir.Write("bad.scn", Text("pause", "profile 3.0"));
+
+        AssertBadInput(RunCliProcess("run", bad), bad + ":2: ");
+        AssertBadInput(RunCliProcess("run", Path.Combine(_dir.Path, "missing.scn")), "asyncref: ");
+        AssertBadInput(RunCliProcess("--no-such-option"), "asyncref: ");
+    }
+
+    [Fact]
+    public void CliProcess_Divergence_Status1()
+    {
+        string impl = FakeImplementation();
+        _dir.Write("d.scn", Text("is_capable"));
+        _dir.Write("d.golden", "1 main is_capable => 0\n");
+
+        (int status, string output, _) = RunCliProcess("check", "--impl", impl, Path.Combine(_dir.Path, "d.scn"));
+
+        Assert.Equal(1, status);
+        Assert.Contains("DIVERGENCE", output);
+    }
+}

@@ -1,0 +1,153 @@
+namespace AsyncRef.Scenarios.Tests;
+
+/// <summary>The log comparer: the contract's rules (compare only up to the reference's first UB line) and the verdicts.</summary>
+public sealed class ComparerTests
+{
+    private static readonly ScenarioLog Clean = new(["1 main ctx_new => ok", "2 main is_capable => 1", "3 main pause => 1"], null);
+
+    private static readonly ScenarioLog WithUb = new(
+        ["1 main ctx_new => ok", "2 main is_capable => 1", "3 main start => UB UB-NESTED-START a job is running"], 2);
+
+    private static ImplementationRun Exited(int code, string stdout, string stderr = "") => new(code, stdout, stderr, false);
+
+    [Fact]
+    public void EqualOutput_IsAMatch()
+    {
+        LogComparison c = LogComparer.Compare(Clean, Exited(0, "1 main ctx_new => ok\n2 main is_capable => 1\n3 main pause => 1\n"));
+
+        Assert.Equal(ComparisonVerdict.Match, c.Verdict);
+        Assert.True(c.IsSuccess);
+        Assert.Null(c.Line);
+    }
+
+    [Fact]
+    public void DifferentLine_IsADivergence_WithLineNumberAndBothLines()
+    {
+        LogComparison c = LogComparer.Compare(Clean, Exited(0, "1 main ctx_new => ok\n2 main is_capable => 0\n3 main pause => 1\n"));
+
+        Assert.Equal(ComparisonVerdict.Divergence, c.Verdict);
+        Assert.False(c.IsSuccess);
+        Assert.Equal(2, c.Line);
+        Assert.Equal("2 main is_capable => 1", c.ReferenceLine);
+        Assert.Equal("2 main is_capable => 0", c.OtherLine);
+        Assert.Contains("line 2", c.Message);
+    }
+
+    [Fact]
+    public void ShorterOrLongerOutput_IsADivergence()
+    {
+        LogComparison shorter = LogComparer.Compare(Clean, Exited(0, "1 main ctx_new => ok\n"));
+        LogComparison longer = LogComparer.Compare(Clean, Exited(0, "1 main ctx_new => ok\n2 main is_capable => 1\n3 main pause => 1\n4 main pause => 1\n"));
+
+        Assert.Equal((ComparisonVerdict.Divergence, 2, "2 main is_capable => 1", (string?)null), (shorter.Verdict, shorter.Line!.Value, shorter.ReferenceLine, shorter.OtherLine));
+        Assert.Equal((ComparisonVerdict.Divergence, 4, (string?)null, "4 main pause => 1"), (longer.Verdict, longer.Line!.Value, longer.ReferenceLine, longer.OtherLine));
+    }
+
+    [Fact]
+    public void MissingFinalNewline_OrCarriageReturns_AreDivergences()
+    {
+        Assert.Equal(ComparisonVerdict.Divergence, LogComparer.Compare(Clean, Exited(0, "1 main ctx_new => ok\n2 main is_capable => 1\n3 main pause => 1")).Verdict);
+        Assert.Equal(ComparisonVerdict.Divergence, LogComparer.Compare(Clean, Exited(0, "1 main ctx_new => ok\r\n2 main is_capable => 1\r\n3 main pause => 1\r\n")).Verdict);
+    }
+
+    [Fact]
+    public void ReferenceUb_ComparesOnlyTheLinesBefore_WhateverTheOtherDidAfter()
+    {
+        const string prefix = "1 main ctx_new => ok\n2 main is_capable => 1\n";
+        LogComparison crashed = LogComparer.Compare(WithUb, Exited(139, prefix));
+        LogComparison carriedOn = LogComparer.Compare(WithUb, Exited(0, prefix + "3 main start => ERR\n4 main errors => []\n"));
+        LogComparison hung = LogComparer.Compare(WithUb, new ImplementationRun(-1, prefix, "", TimedOut: true));
+
+        foreach (LogComparison c in new[] { crashed, carriedOn, hung })
+        {
+            Assert.Equal(ComparisonVerdict.StoppedAtUb, c.Verdict);
+            Assert.True(c.IsSuccess);
+            Assert.Equal(3, c.Line);
+            Assert.Equal("3 main start => UB UB-NESTED-START a job is running", c.ReferenceLine);
+        }
+
+        Assert.Equal("3 main start => ERR", carriedOn.OtherLine);
+    }
+
+    [Fact]
+    public void ReferenceUb_ADifferenceBeforeIt_IsStillADivergence()
+    {
+        LogComparison c = LogComparer.Compare(WithUb, Exited(0, "1 main ctx_new => ok\n2 main is_capable => 0\n3 main start => ERR\n"));
+
+        Assert.Equal(ComparisonVerdict.Divergence, c.Verdict);
+        Assert.Equal(2, c.Line);
+    }
+
+    [Fact]
+    public void ReferenceUb_OtherCrashingBeforeReachingIt_IsACrash()
+    {
+        LogComparison c = LogComparer.Compare(WithUb, Exited(134, "1 main ctx_new => ok\n", "Aborted\n"));
+
+        Assert.Equal(ComparisonVerdict.OtherCrashed, c.Verdict);
+        Assert.Equal(2, c.Line);
+        Assert.Contains("134", c.Message);
+    }
+
+    [Fact]
+    public void Crash_WithoutReferenceUb_IsACrash_EvenAfterEveryLineMatched()
+    {
+        LogComparison early = LogComparer.Compare(Clean, Exited(139, "1 main ctx_new => ok\n"));
+        LogComparison late = LogComparer.Compare(Clean, Exited(139, "1 main ctx_new => ok\n2 main is_capable => 1\n3 main pause => 1\n"));
+        LogComparison cutOff = LogComparer.Compare(Clean, Exited(139, "1 main ctx_new => ok\n2 main is_ca"));
+
+        Assert.Equal((ComparisonVerdict.OtherCrashed, 2), (early.Verdict, early.Line!.Value));
+        Assert.Equal((ComparisonVerdict.OtherCrashed, 4), (late.Verdict, late.Line!.Value));
+        Assert.Equal((ComparisonVerdict.OtherCrashed, 2), (cutOff.Verdict, cutOff.Line!.Value));
+        Assert.False(late.IsSuccess);
+    }
+
+    [Fact]
+    public void Timeout_IsReported()
+    {
+        LogComparison c = LogComparer.Compare(Clean, new ImplementationRun(-1, "1 main ctx_new => ok\n", "", TimedOut: true));
+
+        Assert.Equal(ComparisonVerdict.Timeout, c.Verdict);
+        Assert.Equal(2, c.Line);
+        Assert.False(c.IsSuccess);
+    }
+
+    [Fact]
+    public void ExitStatus3_IsASkippedProfile_ExitStatus2_IsAParseError()
+    {
+        LogComparison skipped = LogComparer.Compare(Clean, Exited(3, "", "adapter: profile 1.1.1 is not supported\n"));
+        LogComparison rejected = LogComparer.Compare(Clean, Exited(2, "", "t.scn:4: unknown statement 'x'\n"));
+
+        Assert.Equal(ComparisonVerdict.SkippedProfile, skipped.Verdict);
+        Assert.True(skipped.IsSuccess);
+        Assert.Contains("1.1.1", skipped.Message);
+        Assert.Equal(ComparisonVerdict.OtherParseError, rejected.Verdict);
+        Assert.False(rejected.IsSuccess);
+        Assert.Contains("t.scn:4:", rejected.Message);
+    }
+
+    [Fact]
+    public void Golden_IsComparedWhole_UbLineIncluded()
+    {
+        const string golden = "1 main ctx_new => ok\n2 main is_capable => 1\n3 main start => UB UB-NESTED-START a job is running\n";
+
+        Assert.Equal(ComparisonVerdict.Match, LogComparer.CompareWithGolden(WithUb, golden).Verdict);
+
+        LogComparison other = LogComparer.CompareWithGolden(WithUb, golden.Replace("a job is running", "something else", StringComparison.Ordinal));
+        Assert.Equal((ComparisonVerdict.Divergence, 3), (other.Verdict, other.Line!.Value));
+        Assert.Equal("3 main start => UB UB-NESTED-START something else", other.OtherLine);
+
+        Assert.Equal(ComparisonVerdict.Divergence, LogComparer.CompareWithGolden(WithUb, golden.TrimEnd('\n')).Verdict);
+        Assert.Equal(ComparisonVerdict.Divergence, LogComparer.CompareWithGolden(WithUb, golden + "4 main pause => 1\n").Verdict);
+        Assert.Equal(ComparisonVerdict.Divergence, LogComparer.CompareWithGolden(WithUb, "").Verdict);
+    }
+
+    [Fact]
+    public void EmptyReferenceLog_MatchesOnlyEmptyOutput()
+    {
+        var empty = new ScenarioLog([], null);
+
+        Assert.Equal(ComparisonVerdict.Match, LogComparer.Compare(empty, Exited(0, "")).Verdict);
+        Assert.Equal(ComparisonVerdict.Divergence, LogComparer.Compare(empty, Exited(0, "x\n")).Verdict);
+        Assert.Equal(ComparisonVerdict.Match, LogComparer.CompareWithGolden(empty, "").Verdict);
+    }
+}

@@ -1,0 +1,37 @@
+using System.Reflection;
+
+namespace AsyncRef.Scenarios.Tests;
+
+/// <summary>Helpers shared by the tests.</summary>
+internal static class TestSupport
+{
+    /// <summary>Joins lines with LF (so line N of a scenario is <c>lines[N - 1]</c>) and ends the text with LF.</summary>
+    internal static string Text(params string[] lines) => string.Concat(lines.Select(l => l + "\n"));
+
+    internal static Scenario Parse(params string[] lines) => Scenario.Parse(Text(lines), "t.scn");
+
+    internal static ScenarioLog Run(params string[] lines) => Parse(lines).Run();
+
+    internal static string Metadata(string key) =>
+        typeof(TestSupport).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+
+    internal static string RepositoryRoot => Path.GetFullPath(Metadata("RepositoryRoot"));
+}
+
+/// <summary>A temporary directory, deleted on dispose.</summary>
+internal sealed class TempDir : IDisposable
+{
+    public TempDir() => Directory.CreateDirectory(Path);
+
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "asyncref-tests-" + Guid.NewGuid().ToString("N"));
+
+    public string Write(string name, string content)
+    {
+        string file = System.IO.Path.Combine(Path, name);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
+        File.WriteAllText(file, content);
+        return file;
+    }
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+}
