@@ -12,7 +12,7 @@ ADAPTER := $(ARTIFACTS)/asyncref-openssl
 CLI := $(ARTIFACTS)/asyncref
 ADAPTER_SRC := $(wildcard src/adapters/openssl/*.c src/adapters/openssl/*.h)
 
-.PHONY: all build restore adapter cli test run bench diagrams clean coyote-campaign property-campaign
+.PHONY: all build restore adapter cli test run bench diagrams clean coyote-campaign property-campaign differential-campaign
 
 all: build
 
@@ -56,6 +56,10 @@ coyote-campaign: build
 PROPERTY_CAMPAIGN_TESTS ?= 20000
 property-campaign: build
 	ASYNCREF_PROPERTY_TESTS=$(PROPERTY_CAMPAIGN_TESTS) dotnet test tests/Property -c $(CONFIG) --no-build
+
+DIFFERENTIAL_CAMPAIGN_TESTS ?= 20000
+differential-campaign: build
+	ASYNCREF_DIFFERENTIAL_TESTS=$(DIFFERENTIAL_CAMPAIGN_TESTS) dotnet test tests/Property -c $(CONFIG) --no-build --filter "FullyQualifiedName~Differential"
 
 diagrams: cli
 	$(CLI) diagrams spec/diagrams
