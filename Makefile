@@ -61,6 +61,10 @@ DIFFERENTIAL_CAMPAIGN_TESTS ?= 20000
 differential-campaign: build
 	ASYNCREF_DIFFERENTIAL_TESTS=$(DIFFERENTIAL_CAMPAIGN_TESTS) dotnet test tests/Property -c $(CONFIG) --no-build --filter "FullyQualifiedName~Differential"
 
+# Benchmarks of the reference against libcrypto (Release, checked mode off and on); about 4 minutes.
+bench:
+	bash bench/run-bench.sh
+
 diagrams: cli
 	$(CLI) diagrams spec/diagrams
 

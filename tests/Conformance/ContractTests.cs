@@ -215,6 +215,7 @@ public sealed class ContractTests
     [Fact]
     public void WaitCtx_UseAfterFree_IsRejectedByEveryFunction() => TestThreads.Run(() =>
     {
+        Async.InitThread(1, 0);
         AsyncWaitCtx ctx = AsyncWaitCtx.New();
         AsyncWaitCtx.Free(ctx);
         int fd = 0;
@@ -242,6 +243,8 @@ public sealed class ContractTests
         }
 
         Assert.True(job.IsNull);
+        // The rejected start took no job from the pool: the one job the budget allows is still to be created.
+        Assert.Equal((nuint)0, Async.DescribeThread().PoolCreated);
         TestThreads.AssertThreadStillWorks();
     });
 

@@ -34,9 +34,13 @@ internal sealed class AsyncThreadState
     /// <summary>The managed thread this state belongs to, for messages.</summary>
     internal readonly int ThreadId = Environment.CurrentManagedThreadId;
 
-    internal static AsyncThreadState Current => t_current ??= new AsyncThreadState();
+    // The creation is out of line so the JIT inlines this hot accessor (one thread-static read per StartJob).
+    internal static AsyncThreadState Current => t_current ?? CreateCurrent();
 
     internal static AsyncThreadState? CurrentOrNull => t_current;
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static AsyncThreadState CreateCurrent() => t_current = new AsyncThreadState();
 
     internal Model.CheckedModels CheckedModels => Models ??= new Model.CheckedModels();
 }

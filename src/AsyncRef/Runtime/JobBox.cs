@@ -108,13 +108,9 @@ internal sealed class JobBox<TStateMachine, TResult> : JobBox<TResult>
     /// <summary>Free boxes are kept per thread up to this count; beyond it they are left to the GC.</summary>
     private const int MaxFreePerThread = 1024;
 
-    /// <summary>Head of this thread's free list.</summary>
+    /// <summary>This thread's free list (one thread-static read per rent or return; the count lives beside the head).</summary>
     [ThreadStatic]
-    private static JobBox<TStateMachine, TResult>? t_freeHead;
-
-    /// <summary>Length of this thread's free list.</summary>
-    [ThreadStatic]
-    private static int t_freeCount;
+    private static FreeList? t_free;
 
     /// <summary>The boxed state machine.</summary>
     internal TStateMachine StateMachine = default!;
@@ -124,15 +120,16 @@ internal sealed class JobBox<TStateMachine, TResult> : JobBox<TResult>
 
     internal static JobBox<TStateMachine, TResult> Rent()
     {
-        JobBox<TStateMachine, TResult>? box = t_freeHead;
+        FreeList? free = t_free;
+        JobBox<TStateMachine, TResult>? box = free?.Head;
         if (box is null)
         {
             return new JobBox<TStateMachine, TResult>();
         }
 
-        t_freeHead = box._nextFree;
+        free!.Head = box._nextFree;
+        free.Count--;
         box._nextFree = null;
-        t_freeCount--;
         return box;
     }
 
@@ -141,11 +138,19 @@ internal sealed class JobBox<TStateMachine, TResult> : JobBox<TResult>
     protected override void ReturnToFreeList()
     {
         StateMachine = default!;
-        if (t_freeCount < MaxFreePerThread)
+        FreeList free = t_free ??= new FreeList();
+        if (free.Count < MaxFreePerThread)
         {
-            _nextFree = t_freeHead;
-            t_freeHead = this;
-            t_freeCount++;
+            _nextFree = free.Head;
+            free.Head = this;
+            free.Count++;
         }
+    }
+
+    /// <summary>A thread's free boxes of this state-machine type.</summary>
+    private sealed class FreeList
+    {
+        internal JobBox<TStateMachine, TResult>? Head;
+        internal int Count;
     }
 }

@@ -105,11 +105,15 @@ internal sealed class JobPool
     /// <summary>Checks the pool's invariants in checked mode.</summary>
     internal void AssertInvariants()
     {
-        if (!Async.CheckedMode)
+        // Kept this small so the JIT inlines the mode test into the push/pop fast paths.
+        if (Async.CheckedMode)
         {
-            return;
+            CheckInvariants();
         }
+    }
 
+    private void CheckInvariants()
+    {
         Invariant.Check(_idleCount >= 0 && _idleCount <= _idle.Length, "idle count within the stack");
         var seen = new HashSet<JobCore>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < _idleCount; i++)

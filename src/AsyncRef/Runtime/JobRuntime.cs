@@ -39,6 +39,8 @@ internal static class JobRuntime
                 throw new ArgumentOutOfRangeException(nameof(size), "size must lie between 0 and the length of args");
             }
 
+            // Checked before a job leaves the pool, so a rejected call changes nothing.
+            ctx?.EnsureLive("ASYNC_start_job");
             JobPool pool = thread.Pool ??= new JobPool(0, 0);
             if (!TryTakeJob(thread, pool, out core))
             {
@@ -75,14 +77,18 @@ internal static class JobRuntime
         return Conclude(thread, core, ref job, ref ret);
     }
 
-    internal static bool PauseIsNoOp()
+    /// <summary>The job a pause awaiter suspends: the one it captured, else the thread's current job.</summary>
+    private static JobCore? PausingJob(JobCore? captured) => captured ?? AsyncThreadState.CurrentOrNull?.CurrentJob;
+
+    internal static bool PauseIsNoOp(JobCore? captured)
     {
-        AsyncThreadState? thread = AsyncThreadState.CurrentOrNull;
-        if (thread?.CurrentJob is not { } job)
+        if (PausingJob(captured) is not { } job)
         {
             return true;
         }
 
+        // A running job's owner is the thread it runs on.
+        AsyncThreadState thread = job.Owner!;
         if (thread.Blocked == 0)
         {
             return false;
@@ -96,9 +102,9 @@ internal static class JobRuntime
         return true;
     }
 
-    internal static int CompletePause()
+    internal static int CompletePause(JobCore? captured)
     {
-        if (AsyncThreadState.CurrentOrNull?.CurrentJob is { ResumingFromPause: true } job)
+        if (PausingJob(captured) is { ResumingFromPause: true } job)
         {
             // The reset belongs to the restart, on the context the job was started with (facts §4.3).
             job.ResumingFromPause = false;
@@ -108,9 +114,9 @@ internal static class JobRuntime
         return 1;
     }
 
-    internal static void RegisterPause(IJobStep resumePoint)
+    internal static void RegisterPause(JobCore? captured, IJobStep resumePoint)
     {
-        JobCore job = AsyncThreadState.CurrentOrNull?.CurrentJob
+        JobCore job = PausingJob(captured)
             ?? throw new InvalidOperationException("a pause was registered outside a job");
         if (job.PausePending)
         {

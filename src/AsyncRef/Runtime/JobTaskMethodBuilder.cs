@@ -95,7 +95,8 @@ public struct JobTaskMethodBuilder<TResult>
         // Both tests are resolved by the JIT per awaiter type; the interface call on a struct awaiter is not boxed.
         if (typeof(TAwaiter) == typeof(PauseAwaiter))
         {
-            JobRuntime.RegisterPause(GetBox(ref stateMachine));
+            // The type test above makes this reinterpretation exact (and keeps the struct unboxed).
+            JobRuntime.RegisterPause(Unsafe.As<TAwaiter, PauseAwaiter>(ref awaiter).Job, GetBox(ref stateMachine));
         }
         else if (awaiter is IJobTaskAwaiter)
         {

@@ -6,7 +6,7 @@ namespace AsyncRef;
 public readonly struct PauseAwaitable
 {
     /// <summary>Gets the awaiter; used by <c>await</c>.</summary>
-    public PauseAwaiter GetAwaiter() => default;
+    public PauseAwaiter GetAwaiter() => new(AsyncThreadState.CurrentOrNull?.CurrentJob);
 }
 
 /// <summary>
@@ -16,11 +16,23 @@ public readonly struct PauseAwaitable
 /// </summary>
 public readonly struct PauseAwaiter : ICriticalNotifyCompletion
 {
+    /// <summary>
+    /// The job running when the awaiter was made, or null. It saves the thread-static look-up in each of
+    /// IsCompleted, the builder's suspend and GetResult: the job cannot change in between, because a paused job
+    /// resumes only as itself. Null (outside a job, or a default awaiter) falls back to the thread's current job.
+    /// </summary>
+    private readonly JobCore? _job;
+
+    internal PauseAwaiter(JobCore? job) => _job = job;
+
     /// <summary>True when the pause is a no-op: no job is running on this thread, or pausing is blocked.</summary>
-    public bool IsCompleted => JobRuntime.PauseIsNoOp();
+    public bool IsCompleted => JobRuntime.PauseIsNoOp(_job);
 
     /// <summary>Returns 1, after the wait-context reset when the job is being restarted.</summary>
-    public int GetResult() => JobRuntime.CompletePause();
+    public int GetResult() => JobRuntime.CompletePause(_job);
+
+    /// <summary>The job this awaiter suspends (see <see cref="_job"/>).</summary>
+    internal JobCore? Job => _job;
 
     /// <summary>Called only by builders other than <see cref="JobTaskMethodBuilder{TResult}"/>: misuse, recorded on the job.</summary>
     /// <param name="continuation">Ignored.</param>

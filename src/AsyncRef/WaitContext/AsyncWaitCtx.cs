@@ -331,26 +331,34 @@ public sealed class AsyncWaitCtx
         int kept = 0;
         for (int i = 0; i < _count; i++)
         {
-            Entry e = _entries[i];
+            ref Entry e = ref _entries[i];
             ModelEntry(e, FdEntryTrigger.Reset);
             if (!e.Del)
             {
                 e.Add = false;
-                _entries[kept++] = e;
+                if (kept != i)
+                {
+                    _entries[kept] = e;
+                }
+
+                kept++;
             }
         }
 
-        Array.Clear(_entries, kept, _count - kept);
-        _count = kept;
+        if (kept != _count)
+        {
+            Array.Clear(_entries, kept, _count - kept);
+            _count = kept;
+        }
+
         _numAdd = _numDel = 0;
         AssertInvariants();
     }
 
-    internal void AttachJob()
-    {
-        CheckLive("ASYNC_start_job");
-        _activeJobs++;
-    }
+    /// <summary>Counts a new job started with this context (checked live by <see cref="EnsureLive"/> first).</summary>
+    internal void AttachJob() => _activeJobs++;
+
+    internal void EnsureLive(string function) => CheckLive(function);
 
     internal void DetachJob() => _activeJobs--;
 
@@ -405,11 +413,15 @@ public sealed class AsyncWaitCtx
     /// <summary>Checks the bookkeeping invariants in checked mode (facts §4.1).</summary>
     internal void AssertInvariants()
     {
-        if (!Async.CheckedMode)
+        // Kept this small so the JIT inlines the mode test into the callers.
+        if (Async.CheckedMode)
         {
-            return;
+            CheckInvariants();
         }
+    }
 
+    private void CheckInvariants()
+    {
         int added = 0, deleted = 0;
         for (int i = 0; i < _count; i++)
         {

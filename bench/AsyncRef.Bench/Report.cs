@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace AsyncRef.Bench;
+
+/// <summary>
+/// Builds the one table of `make bench` from the files bench/run-bench.sh left in the results folder:
+/// machine.txt, c-time-1.txt / c-time-2.txt (the C loops before and after BenchmarkDotNet), the BenchmarkDotNet
+/// JSON, paired.txt (C and reference interleaved in one process) and hold-*.txt (one fresh process per N).
+/// </summary>
+internal static class Report
+{
+    private const double CycleTarget = 0.35;
+    private const double NoPauseTarget = 0.30;
+    private const double BytesPerJobTarget = 256;
+    private const double MillionJobsMiBTarget = 512;
+
+    private static readonly (Workload W, string Label)[] TimeRows =
+    [
+        (Workload.Cycle, "full cycle: start → pause → resume → finish"),
+        (Workload.NoPause, "start → finish, no pause"),
+        (Workload.Pause3, "cycle with 3 pauses"),
+        (Workload.WaitFd, "cycle with set_wait_fd + get_changed_fds + clear_fd per pause"),
+        (Workload.Nested, "full cycle, pause in a nested JobTask helper"),
+    ];
+
+    internal static int Run(string dir)
+    {
+        var machine = File.Exists(Path.Combine(dir, "machine.txt")) ? File.ReadAllLines(Path.Combine(dir, "machine.txt")) : [];
+        Dictionary<string, Fields> c1 = ReadTagged(Path.Combine(dir, "c-time-1.txt"), "c-time");
+        Dictionary<string, Fields> c2 = ReadTagged(Path.Combine(dir, "c-time-2.txt"), "c-time");
+        Dictionary<string, Fields> paired = ReadTagged(Path.Combine(dir, "paired.txt"), "paired");
+        Dictionary<(string Method, bool Checked), BdnResult> bdn = ReadBdn(dir);
+        var holds = new List<(long N, Fields Reference, Fields C)>();
+        foreach (long n in new long[] { 100_000, 1_000_000 })
+        {
+            holds.Add((n, ReadHold(dir, "reference", n), ReadHold(dir, "libcrypto", n)));
+        }
+
+        var o = new StringBuilder();
+        o.AppendLine("## AsyncRef reference vs libcrypto 3.0.19 ASYNC");
+        o.AppendLine();
+        foreach (string line in machine)
+        {
+            o.AppendLine("    " + line);
+        }
+
+        o.AppendLine();
+        o.AppendLine("| row | reference, checked mode off (BDN median, allocated/op) | libcrypto (C median: before / after BDN) | ratio reference ÷ libcrypto (interleaved) | ratio BDN ÷ C (cross-check) | reference, checked mode on (BDN median, allocated/op; vs libcrypto, vs checked off) |");
+        o.AppendLine("|---|---|---|---|---|---|");
+        var ratios = new Dictionary<Workload, double>();
+        var allocations = new Dictionary<Workload, double>();
+        foreach ((Workload w, string label) in TimeRows)
+        {
+            string name = Names.Of(w);
+            BdnResult? off = bdn.GetValueOrDefault((name, false));
+            BdnResult? on = bdn.GetValueOrDefault((name, true));
+            double cBefore = c1.TryGetValue(name, out Fields? f1) ? f1.Num("median_ns") : double.NaN;
+            double cAfter = c2.TryGetValue(name, out Fields? f2) ? f2.Num("median_ns") : double.NaN;
+            double c = (cBefore + cAfter) / 2;
+            Fields? p = paired.GetValueOrDefault(name);
+            double ratio = p?.Num("ratio") ?? double.NaN;
+            ratios[w] = ratio;
+            allocations[w] = off?.Allocated ?? double.NaN;
+            o.Append("| ").Append(label)
+                .Append(" | ").Append(off is null ? "–" : $"{off.MedianNs:F1} ns, {Bytes(off.Allocated)}")
+                .Append(" | ").Append($"{c:F1} ns ({cBefore:F1} / {cAfter:F1})")
+                .Append(" | ").Append(p is null ? "–" : $"**{ratio:F2}** ({p.Num("ref_ns"):F1} / {p.Num("c_ns"):F1} ns, reps {p.Num("ratio_min"):F2}–{p.Num("ratio_max"):F2})")
+                .Append(" | ").Append(off is null ? "–" : $"{off.MedianNs / c:F2}")
+                .Append(" | ").Append(on is null ? "–" : $"{on.MedianNs:N0} ns, {Bytes(on.Allocated)}; {on.MedianNs / c:F1}× libcrypto, {(off is null ? double.NaN : on.MedianNs / off.MedianNs):F0}× off")
+                .AppendLine(" |");
+        }
+
+        foreach ((long n, Fields r, Fields c) in holds)
+        {
+            double rss = r.Num("rss_per_job_b"), cRss = c.Num("rss_per_job_b");
+            o.Append("| ").Append($"{n:N0} paused jobs held at once (memory per paused job)")
+                .Append(" | ").Append($"{r.Num("managed_per_job_b"):F0} B managed, {rss:F0} B RSS per job; peak RSS {r.Num("peak_rss_kib") / 1024:F0} MiB; start→pause {r.Num("start_pause_ns"):F0} ns, resume→finish {r.Num("resume_finish_ns"):F0} ns per job; full GC while paused {r.Num("full_gc_paused_ms"):F1} ms")
+                .Append(" | ").Append($"{cRss:N0} B RSS per job; peak RSS {c.Num("peak_rss_kib") / 1024:N0} MiB; start→pause {c.Num("start_pause_ns"):N0} ns, resume→finish {c.Num("resume_finish_ns"):F0} ns per job")
+                .Append(" | ").Append($"**{rss / cRss:F3}** (RSS per job)")
+                .Append(" | ").Append('–')
+                .Append(" | ").Append('–')
+                .AppendLine(" |");
+        }
+
+        o.AppendLine();
+        o.AppendLine("Targets (checked mode off):");
+        double cycle = ratios[Workload.Cycle], noPause = ratios[Workload.NoPause];
+        Target(o, $"cycle ≤ {CycleTarget:F2}× libcrypto", cycle <= CycleTarget, $"{cycle:F2}×");
+        Target(o, $"start→finish ≤ {NoPauseTarget:F2}× libcrypto", noPause <= NoPauseTarget, $"{noPause:F2}×");
+        Target(o, "0 B allocated per steady-state cycle", allocations[Workload.Cycle] == 0, $"{Bytes(allocations[Workload.Cycle])}");
+        Target(o, "0 B per cycle with the pause in a nested job function", allocations[Workload.Nested] == 0, $"{Bytes(allocations[Workload.Nested])}");
+        foreach ((long n, Fields r, _) in holds)
+        {
+            double managed = r.Num("managed_per_job_b");
+            Target(o, $"≤ {BytesPerJobTarget:F0} B per paused job at {n:N0} (managed heap)", managed <= BytesPerJobTarget, $"{managed:F0} B (RSS {r.Num("rss_per_job_b"):F0} B)");
+        }
+
+        Fields million = holds.Single(h => h.N == 1_000_000).Reference;
+        double peakMiB = million.Num("peak_rss_kib") / 1024;
+        Target(o, $"1,000,000 paused jobs on one thread in under {MillionJobsMiBTarget:F0} MiB (whole-process peak RSS)", peakMiB < MillionJobsMiBTarget, $"{peakMiB:F0} MiB");
+        o.AppendLine();
+        o.AppendLine(FormattableString.Invariant($"cycle ratio (reference/libcrypto): {cycle:F2}"));
+
+        string table = o.ToString();
+        File.WriteAllText(Path.Combine(dir, "table.md"), table);
+        Console.Write(table);
+        return 0;
+    }
+
+    private static void Target(StringBuilder o, string what, bool met, string got) =>
+        o.AppendLine($"- {(got.Contains('?') || got.Contains("NaN") ? "not measured" : met ? "met" : "MISSED")}: {what}: {got}");
+
+    private static string Bytes(double b) => double.IsNaN(b) ? "?" : $"{b:N0} B";
+
+    private static Fields ReadHold(string dir, string impl, long n)
+    {
+        string path = Path.Combine(dir, $"hold-{impl}-{n}.txt");
+        string line = File.ReadLines(path).Single(l => l.StartsWith("hold ", StringComparison.Ordinal));
+        return Fields.Parse(line);
+    }
+
+    /// <summary>Lines "TAG name k=v ...", keyed by name.</summary>
+    private static Dictionary<string, Fields> ReadTagged(string path, string tag)
+    {
+        var result = new Dictionary<string, Fields>();
+        if (!File.Exists(path))
+        {
+            return result;
+        }
+
+        foreach (string line in File.ReadLines(path))
+        {
+            string[] parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length > 2 && parts[0] == tag)
+            {
+                result[parts[1]] = Fields.Parse(line);
+            }
+        }
+
+        return result;
+    }
+
+    private static Dictionary<(string, bool), BdnResult> ReadBdn(string dir)
+    {
+        var result = new Dictionary<(string, bool), BdnResult>();
+        string? json = Directory.Exists(dir)
+            ? Directory.EnumerateFiles(dir, "*ReferenceBenchmarks-report-full.json", SearchOption.AllDirectories).FirstOrDefault()
+            : null;
+        if (json is null)
+        {
+            return result;
+        }
+
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(json));
+        foreach (JsonElement b in doc.RootElement.GetProperty("Benchmarks").EnumerateArray())
+        {
+            // Method is the C# name; the display name (the Description) is the workload name shared with C.
+            string name = b.GetProperty("MethodTitle").GetString()!;
+            bool isChecked = b.GetProperty("Parameters").GetString()!.Contains("Checked=True", StringComparison.Ordinal);
+            JsonElement stats = b.GetProperty("Statistics");
+            double allocated = b.TryGetProperty("Memory", out JsonElement mem) ? mem.GetProperty("BytesAllocatedPerOperation").GetDouble() : double.NaN;
+            result[(name, isChecked)] = new BdnResult(stats.GetProperty("Median").GetDouble(), stats.GetProperty("Mean").GetDouble(), allocated);
+        }
+
+        return result;
+    }
+
+    private sealed record BdnResult(double MedianNs, double MeanNs, double Allocated);
+
+    /// <summary>The k=v fields of one result line.</summary>
+    private sealed class Fields(Dictionary<string, string> values)
+    {
+        internal static Fields Parse(string line) =>
+            new(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                .Where(p => p.Contains('='))
+                .Select(p => p.Split('=', 2))
+                .ToDictionary(kv => kv[0], kv => kv[1]));
+
+        internal double Num(string key) =>
+            values.TryGetValue(key, out string? v) ? double.Parse(v, CultureInfo.InvariantCulture) : double.NaN;
+    }
+}

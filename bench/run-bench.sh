@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# `make bench`: builds the C benchmark (over libcrypto) and the BenchmarkDotNet project (over the reference), runs
+# both interleaved in one go, and prints one table; its last line is `cycle ratio (reference/libcrypto): R`.
+#
+# Order (the box has slow phases, so every ratio comes from measurements taken close together in this one run):
+#   1. C loops, pass 1            (bench/out/c-time-1.txt)
+#   2. BenchmarkDotNet, reference (bench/out/bdn/, log bench/out/bdn.log)
+#   3. C loops, pass 2            (bench/out/c-time-2.txt)
+#   4. paired: C (libasyncbench.so) and reference loops interleaved rep by rep in one process (bench/out/paired.txt);
+#      the table's headline ratios come from here
+#   5. memory: N paused jobs, a fresh process per N and per implementation (bench/out/hold-*.txt)
+#   6. the table (bench/out/table.md)
+# Environment: BENCH_OUT (results folder), BENCH_FILTER (a BenchmarkDotNet --filter, e.g. '*Cycle*').
+set -euo pipefail
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# Measure the defaults: no checked-mode override from the caller's environment (the benchmarks set it themselves).
+unset ASYNCREF_CHECKED
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+out="${BENCH_OUT:-bench/out}"
+mkdir -p "$out"
+# Only what an earlier run wrote: BENCH_OUT may name a folder that holds other things.
+rm -rf "$out/c" "$out/bin" "$out/bdn" "$out"/*.txt "$out"/*.log "$out/table.md"
+mkdir -p "$out/c"
+started=$(date +%s)
+step() { printf '[bench %4ss] %s\n' "$(( $(date +%s) - started ))" "$*"; }
+
+step "machine"
+{
+    echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') at $(grep -m1 'cpu MHz' /proc/cpuinfo | cut -d: -f2 | awk '{printf "%.0f MHz", $1}'), $(nproc) cores ($(lscpu 2>/dev/null | awk -F: '/Hypervisor vendor/ {gsub(/^ +/, "", $2); print "VM: " $2}'))"
+    echo "memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo); kernel $(uname -r); $(. /etc/os-release && echo "$PRETTY_NAME")"
+    echo "libcrypto: $(openssl version 2>/dev/null || echo '?'); gcc $(gcc -dumpfullversion) -O2"
+    echo ".NET: SDK $(dotnet --version), runtime $(dotnet --list-runtimes | awk '/Microsoft.NETCore.App/ {v=$2} END {print v}'); Release; BenchmarkDotNet 0.15.8"
+    echo "command: make bench   (= bash bench/run-bench.sh)"
+} > "$out/machine.txt"
+cat "$out/machine.txt"
+
+step "build: C (-O2, -lcrypto)"
+cflags=(-std=gnu11 -O2 -Wall -Wextra -Werror)
+gcc "${cflags[@]}" -o "$out/c/async_bench" bench/c/async_bench.c -lcrypto
+gcc "${cflags[@]}" -shared -fPIC -DAB_LIBRARY -o "$out/c/libasyncbench.so" bench/c/async_bench.c -lcrypto
+
+step "build: C# (Release)"
+dotnet build bench/AsyncRef.Bench/AsyncRef.Bench.csproj -c Release -nologo -v quiet -o "$out/bin" > "$out/build.log" 2>&1 \
+    || { cat "$out/build.log"; exit 1; }
+bench_dll="$out/bin/AsyncRef.Bench.dll"
+
+step "C loops, pass 1"
+"$out/c/async_bench" time 9 | tee "$out/c-time-1.txt"
+
+step "BenchmarkDotNet (10 benchmarks, ~3-4 min; log: $out/bdn.log)"
+filter=()
+if [[ -n "${BENCH_FILTER:-}" ]]; then filter=(--filter "$BENCH_FILTER"); fi
+if ! dotnet "$bench_dll" bdn --artifacts "$out/bdn" "${filter[@]}" > "$out/bdn.log" 2>&1; then
+    tail -50 "$out/bdn.log"
+    echo "BenchmarkDotNet failed; see $out/bdn.log" >&2
+    exit 1
+fi
+sed -n '/^| Method/,/^$/p' "$out/bdn.log"
+
+step "C loops, pass 2"
+"$out/c/async_bench" time 9 | tee "$out/c-time-2.txt"
+
+step "paired: C and reference interleaved rep by rep"
+dotnet "$bench_dll" paired --lib "$out/c/libasyncbench.so" --reps 11 | tee "$out/paired.txt"
+
+for n in 100000 1000000; do
+    step "memory: $n paused jobs (fresh processes)"
+    dotnet "$bench_dll" hold "$n" | tee "$out/hold-reference-$n.txt"
+    "$out/c/async_bench" hold "$n" | tee "$out/hold-libcrypto-$n.txt"
+done
+
+step "done; the table (also in $out/table.md):"
+echo
+dotnet "$bench_dll" report --results "$out"
