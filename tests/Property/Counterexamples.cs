@@ -6,23 +6,10 @@ internal static class Counterexamples
     /// <summary>Writes (overwrites) <c>NAME.scn</c>; FsCheck's last failing call is its shrunk counterexample.</summary>
     public static string Write(string name, string scenario)
     {
-        string directory = Path.Combine(RepositoryRoot(), "artifacts", "counterexamples");
+        string directory = Repository.PathOf("artifacts", "counterexamples");
         Directory.CreateDirectory(directory);
         string path = Path.Combine(directory, name + ".scn");
         File.WriteAllText(path, scenario);
         return path;
-    }
-
-    internal static string RepositoryRoot()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "AsyncRef.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return Directory.GetCurrentDirectory();
     }
 }

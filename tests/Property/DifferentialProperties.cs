@@ -116,7 +116,7 @@ public sealed class DifferentialProperties
     [Fact]
     public void RandomScenarios_RunTheSameOnTheReferenceAndOnLibcrypto()
     {
-        string adapter = Path.Combine(Counterexamples.RepositoryRoot(), "artifacts", "asyncref-openssl");
+        string adapter = Repository.PathOf("artifacts", "asyncref-openssl");
         Assert.True(File.Exists(adapter), $"{adapter} is missing: build it with `make adapter` (make test does)");
         string scratch = Path.Combine(Path.GetTempPath(), $"asyncref-differential-{Environment.ProcessId}.scn");
         var verdicts = new Dictionary<ComparisonVerdict, int>();

@@ -69,7 +69,7 @@ internal static class CoyoteHarness
         string? tracePath = null;
         if (report.NumOfFoundBugs > 0)
         {
-            string dir = Path.Combine(RepositoryRoot(), "artifacts", "coyote-traces");
+            string dir = Repository.PathOf("artifacts", "coyote-traces");
             Directory.CreateDirectory(dir);
             tracePath = Path.Combine(dir, name + ".trace");
             File.WriteAllText(tracePath, engine.ReproducibleTrace);
@@ -84,17 +84,4 @@ internal static class CoyoteHarness
 
     private static uint Seed() =>
         uint.TryParse(Environment.GetEnvironmentVariable("COYOTE_SEED"), out uint seed) ? seed : DefaultSeed;
-
-    private static string RepositoryRoot()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "AsyncRef.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return Directory.GetCurrentDirectory();
-    }
 }

@@ -1,6 +1,6 @@
-namespace AsyncRef.Conformance;
+namespace AsyncRef.Tests;
 
-/// <summary>Locates files of the repository from the test's output directory.</summary>
+/// <summary>Locates files of the repository from a test's output directory (compiled into every test project that needs it).</summary>
 internal static class Repository
 {
     internal static string Root { get; } = FindRoot();
