@@ -31,9 +31,6 @@ internal sealed class AsyncThreadState
     /// <summary>The thread's models for checked mode, created on first use.</summary>
     internal Model.CheckedModels? Models;
 
-    /// <summary>The managed thread this state belongs to, for messages.</summary>
-    internal readonly int ThreadId = Environment.CurrentManagedThreadId;
-
     // The creation is out of line so the JIT inlines this hot accessor (one thread-static read per StartJob).
     internal static AsyncThreadState Current => t_current ?? CreateCurrent();
 

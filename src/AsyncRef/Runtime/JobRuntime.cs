@@ -20,65 +20,22 @@ internal static class JobRuntime
                 UbRules.NestedStart, "ASYNC_start_job was called while a job is running on this thread");
         }
 
-        JobCore core;
         if (job.Core is { } paused)
         {
             CheckRestart(thread, job, paused);
-            core = paused;
-            Resume(thread, core);
-        }
-        else
-        {
-            if (func is null)
-            {
-                throw new ArgumentNullException(nameof(func), "a new job needs a job function");
-            }
-
-            if (size < 0 || (args is not null && size > args.Length))
-            {
-                throw new ArgumentOutOfRangeException(nameof(size), "size must lie between 0 and the length of args");
-            }
-
-            // Checked before a job leaves the pool, so a rejected call changes nothing.
-            ctx?.EnsureLive("ASYNC_start_job");
-            JobPool pool = thread.Pool ??= new JobPool(0, 0);
-            if (!TryTakeJob(thread, pool, out core))
-            {
-                return AsyncResult.NoJobs;
-            }
-
-            if (args is not null && size == 0 && thread.Profile == AsyncProfile.OpenSsl111)
-            {
-                // 1.1.1 asks OPENSSL_malloc for 0 bytes, which always fails: the job goes straight back to the pool.
-                Finish(thread, core);
-                Release(thread, core);
-                thread.Errors.Enqueue(new AsyncError(AsyncError.LibAsync, AsyncError.MallocFailure));
-                return AsyncResult.Err;
-            }
-
-            core.Owner = thread;
-            core.WaitCtx = ctx;
-            ctx?.AttachJob();
-            core.Args = args is not null && size > 0 ? args.AsSpan(0, size).ToArray() : null;
-            thread.CurrentJob = core;
-            try
-            {
-                core.Root = func(core.Args);
-            }
-            catch (Exception e)
-            {
-                // A delegate that is not an async method can throw before returning a task.
-                core.Root = new JobTask<int>(ExceptionDispatchInfo.Capture(e));
-            }
-
-            RunContinuations(core);
+            Resume(thread, paused);
+            return Conclude(thread, paused, ref job, ref ret);
         }
 
-        return Conclude(thread, core, ref job, ref ret);
+        return StartNew(thread, ref job, ctx, ref ret, func, args, size);
     }
 
-    /// <summary>The job a pause awaiter suspends: the one it captured, else the thread's current job.</summary>
-    private static JobCore? PausingJob(JobCore? captured) => captured ?? AsyncThreadState.CurrentOrNull?.CurrentJob;
+    /// <summary>
+    /// The job a pause awaiter suspends: the one it captured while that job is running (the normal case, saving a
+    /// thread-static read), else the thread's current job (an awaiter made outside a job, or kept past its job).
+    /// </summary>
+    private static JobCore? PausingJob(JobCore? captured) =>
+        captured is { State: AsyncJobState.Running } ? captured : AsyncThreadState.CurrentOrNull?.CurrentJob;
 
     internal static bool PauseIsNoOp(JobCore? captured)
     {
@@ -161,6 +118,55 @@ internal static class JobRuntime
 
     internal static JobGuards Guards(AsyncThreadState thread, JobCore job) =>
         new(thread.Pool?.HasBudget ?? true, thread.Blocked, job.Owner is null || job.Owner == thread, job.WaitCtx is not null);
+
+    private static AsyncResult StartNew(
+        AsyncThreadState thread, ref AsyncJob job, AsyncWaitCtx? ctx, ref int ret, AsyncJobFunc? func, byte[]? args, int size)
+    {
+        if (func is null)
+        {
+            throw new ArgumentNullException(nameof(func), "a new job needs a job function");
+        }
+
+        if (size < 0 || (args is not null && size > args.Length))
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), "size must lie between 0 and the length of args");
+        }
+
+        // Checked before a job leaves the pool, so a rejected call changes nothing.
+        ctx?.EnsureLive("ASYNC_start_job");
+        JobPool pool = thread.Pool ??= new JobPool(0, 0);
+        if (!TryTakeJob(thread, pool, out JobCore core))
+        {
+            return AsyncResult.NoJobs;
+        }
+
+        if (args is not null && size == 0 && thread.Profile == AsyncProfile.OpenSsl111)
+        {
+            // 1.1.1 asks OPENSSL_malloc for 0 bytes, which always fails: the job goes straight back to the pool.
+            Finish(thread, core);
+            Release(thread, core);
+            thread.Errors.Enqueue(new AsyncError(AsyncError.LibAsync, AsyncError.MallocFailure));
+            return AsyncResult.Err;
+        }
+
+        core.Owner = thread;
+        core.WaitCtx = ctx;
+        ctx?.AttachJob();
+        core.Args = args is not null && size > 0 ? args.AsSpan(0, size).ToArray() : null;
+        thread.CurrentJob = core;
+        try
+        {
+            core.Root = func(core.Args);
+        }
+        catch (Exception e)
+        {
+            // A delegate that is not an async method can throw before returning a task.
+            core.Root = new JobTask<int>(ExceptionDispatchInfo.Capture(e));
+        }
+
+        RunContinuations(core);
+        return Conclude(thread, core, ref job, ref ret);
+    }
 
     private static void CheckRestart(AsyncThreadState thread, AsyncJob handle, JobCore core)
     {
