@@ -337,4 +337,16 @@ public sealed class ContractTests
         Assert.Equal(["ABCD", "ABCD"], seen);
         Assert.Equal(1, ret);
     });
+
+    [Fact]
+    public void InitThread_HugeInitSize_PreCreatesAtMostTwoToTheTwenty() => TestThreads.Run(() =>
+    {
+        Assert.Equal(1, Async.InitThread(int.MaxValue, int.MaxValue));
+        AsyncThreadSnapshot pool = Async.DescribeThread();
+        Assert.Equal((nuint)(1 << 20), pool.PoolCreated);
+        Assert.Equal(1 << 20, pool.IdleJobObjectIds.Count);
+        // A sane pool replaces it.
+        Async.InitThread(3, 2);
+        Assert.Equal((nuint)2, Async.DescribeThread().PoolCreated);
+    });
 }

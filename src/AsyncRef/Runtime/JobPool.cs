@@ -11,11 +11,18 @@ internal sealed class JobPool
     /// <summary>Number of idle jobs.</summary>
     private int _idleCount;
 
+    /// <summary>
+    /// Jobs pre-created at most. OpenSSL stops pre-creating silently at the first allocation failure and still
+    /// succeeds (facts §2.1); the reference makes that point deterministic instead of exhausting memory.
+    /// </summary>
+    internal const int MaxPreCreated = 1 << 20;
+
     internal JobPool(nuint maxSize, nuint initSize)
     {
         MaxSize = maxSize;
-        _idle = new JobCore[initSize > 16 ? checked((int)initSize) : 16];
-        for (nuint i = 0; i < initSize; i++)
+        int preCreate = (int)Math.Min(initSize, (nuint)MaxPreCreated);
+        _idle = new JobCore[Math.Max(preCreate, 16)];
+        for (int i = 0; i < preCreate; i++)
         {
             // Pre-created jobs are pushed in creation order, so the last one created is handed out first.
             var job = new JobCore { State = AsyncJobState.Pooled };
