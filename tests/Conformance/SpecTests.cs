@@ -26,6 +26,23 @@ public sealed partial class SpecTests
     }
 
     [Fact]
+    public void Diagrams_EmbeddedInTheSpec_AreWhatTheModelsGenerate()
+    {
+        string path = Repository.PathOf("spec", "semantics.md");
+        string spec = File.ReadAllText(path);
+        var generated = SpecDiagrams.Generate().ToDictionary(f => f.Key, f => f.Value);
+        string updated = EmbeddedDiagram().Replace(spec, m => m.Groups[1].Value + generated[m.Groups[2].Value + ".mmd"] + "```");
+        if (Environment.GetEnvironmentVariable("ASYNCREF_UPDATE_DIAGRAMS") == "1")
+        {
+            File.WriteAllText(path, updated);
+            spec = updated;
+        }
+
+        Assert.Equal(4, EmbeddedDiagram().Matches(spec).Count);
+        Assert.True(spec == updated, "the diagrams in semantics.md differ from what the models generate: run `make diagrams`");
+    }
+
+    [Fact]
     public void Diagrams_ShowTheGuardsThatMatter()
     {
         string job = SpecDiagrams.Generate().Single(f => f.Key == "job-lifecycle.mmd").Value;
@@ -144,6 +161,9 @@ public sealed partial class SpecTests
 
     [GeneratedRegex(@"^- \*{0,2}Tests\*{0,2}:\*{0,2} *(.+)$", RegexOptions.Multiline)]
     private static partial Regex TestsLine();
+
+    [GeneratedRegex(@"(<!-- diagram: ([a-z-]+) -->\n```mermaid\n)[\s\S]*?```")]
+    private static partial Regex EmbeddedDiagram();
 
     [GeneratedRegex(@"^# rules: *(.+)$", RegexOptions.Multiline)]
     private static partial Regex RulesHeader();
