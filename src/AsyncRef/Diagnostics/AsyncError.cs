@@ -20,11 +20,11 @@ public readonly record struct AsyncError(int Library, int Reason)
     /// <summary><c>ASYNC_R_INIT_FAILED</c>.</summary>
     public const int InitFailed = 105;
 
-    /// <summary>The reason part of <c>ERR_R_MALLOC_FAILURE</c>.</summary>
-    public const int MallocFailure = 256 | 1;
+    /// <summary>The reason of <c>ERR_R_MALLOC_FAILURE</c> without its flag bits (3.x: <c>256 | ERR_R_FATAL</c>).</summary>
+    public const int MallocFailure = 256;
 
-    /// <summary>The reason part of <c>ERR_R_INTERNAL_ERROR</c>.</summary>
-    public const int InternalError = 256 | 3;
+    /// <summary>The reason of <c>ERR_R_INTERNAL_ERROR</c> without its flag bits (3.x: <c>259 | ERR_R_FATAL</c>).</summary>
+    public const int InternalError = 259;
 
     /// <summary>The reason's macro name without prefix (<c>INVALID_POOL_SIZE</c>), or <c>LIB:REASON</c> in decimal.</summary>
     public string Name => Reason switch
