@@ -19,7 +19,8 @@ public readonly struct PauseAwaiter : ICriticalNotifyCompletion
     /// <summary>
     /// The job running when the awaiter was made, or null. It saves the thread-static look-up in each of
     /// IsCompleted, the builder's suspend and GetResult: the job cannot change in between, because a paused job
-    /// resumes only as itself. Null (outside a job, or a default awaiter) falls back to the thread's current job.
+    /// resumes only as itself. Null (outside a job, or a default awaiter), or a job no longer running (an awaiter kept
+    /// past its await), falls back to the thread's current job.
     /// </summary>
     private readonly JobCore? _job;
 
