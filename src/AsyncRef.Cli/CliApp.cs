@@ -112,6 +112,11 @@ internal sealed class CliApp
     /// <summary>Loads a scenario, turning every failure into <see cref="BadInputException"/>.</summary>
     internal static Scenario Load(string path)
     {
+        if (path.Length == 0)
+        {
+            throw new BadInputException("asyncref: cannot read '': the file name is empty");
+        }
+
         if (Directory.Exists(path))
         {
             throw new BadInputException($"asyncref: cannot read {path}: it is a directory");
@@ -121,19 +126,28 @@ internal sealed class CliApp
         {
             return Scenario.Load(path);
         }
-        catch (FileNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             throw new BadInputException($"asyncref: cannot read {path}: no such file");
         }
         catch (ScenarioParseException e)
         {
-            throw new BadInputException(OneLine(e.Message));
+            // Printed as is, like the adapter prints it: the parser already shows control characters as \xHH.
+            throw new BadInputException(e.Message);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        catch (ArgumentException)
+        {
+            throw new BadInputException($"asyncref: cannot read {OneLine(path)}: invalid file name");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
             throw new BadInputException($"asyncref: cannot read {path}: {OneLine(e.Message)}");
         }
     }
+
+    /// <summary>Expands the paths and parses every scenario before anything runs: a bad file prints nothing on standard output.</summary>
+    internal static List<(string File, Scenario Scenario)> LoadAll(IEnumerable<string> paths) =>
+        ExpandPaths(paths).Select(f => (f, Load(f))).ToList();
 
     /// <summary>Expands files and directories (recursively, <c>*.scn</c>) into a sorted, distinct list of scenario files.</summary>
     internal static List<string> ExpandPaths(IEnumerable<string> paths)
@@ -141,6 +155,11 @@ internal sealed class CliApp
         var files = new SortedSet<string>(StringComparer.Ordinal);
         foreach (string path in paths)
         {
+            if (path.Length == 0)
+            {
+                throw new BadInputException("asyncref: cannot read '': the file name is empty");
+            }
+
             if (Directory.Exists(path))
             {
                 int before = files.Count;
@@ -181,31 +200,35 @@ internal sealed class CliApp
     private int RunCommand(string file, bool json)
     {
         Scenario scenario = Load(file);
-        ScenarioLog log = scenario.Run();
-        if (json)
+        if (!json)
         {
-            _out.Write(Json.Write(w =>
+            // Each line is written (and flushed) as soon as it is printed: if the run then fails, the lines before the
+            // failure are on standard output.
+            scenario.Run(line =>
             {
-                w.WriteStartObject();
-                w.WriteString("file", file);
-                w.WriteString("profile", Json.Profile(scenario.Profile));
-                w.WriteBoolean("stoppedAtUb", log.StoppedAtUb);
-                Json.WriteNullableInt(w, "ubLine", log.UbLineIndex + 1);
-                w.WriteStartArray("lines");
-                foreach (string line in log.Lines)
-                {
-                    w.WriteStringValue(line);
-                }
-
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }));
+                _out.Write(line + "\n");
+                _out.Flush();
+            });
+            return Ok;
         }
-        else
+
+        ScenarioLog log = scenario.Run();
+        _out.Write(Json.Write(w =>
         {
-            _out.Write(log.ToText());
-        }
+            w.WriteStartObject();
+            w.WriteString("file", file);
+            w.WriteString("profile", Json.Profile(scenario.Profile));
+            w.WriteBoolean("stoppedAtUb", log.StoppedAtUb);
+            Json.WriteNullableInt(w, "ubLine", log.UbLineIndex + 1);
+            w.WriteStartArray("lines");
+            foreach (string line in log.Lines)
+            {
+                w.WriteStringValue(line);
+            }
 
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }));
         return Ok;
     }
 
@@ -240,6 +263,17 @@ internal sealed class CliApp
     /// <summary>Runs <c>check</c>.</summary>
     private sealed class Checker(CliApp app, string command, double timeoutSeconds, bool json)
     {
+        /// <summary>The shortest time limit accepted, in seconds.</summary>
+        private const double MinTimeoutSeconds = 0.001;
+
+        /// <summary>What an implementation may print beyond <see cref="OutputFactor"/> times the reference's log.</summary>
+        private const long OutputAllowance = 4L << 20;
+
+        /// <summary>How many times the size of the reference's log an implementation may print (plus the allowance).</summary>
+        private const long OutputFactor = 16;
+
+        private static readonly double s_maxTimeoutSeconds = Math.Floor(ExternalImplementation.MaxTimeout.TotalSeconds);
+
         public int Run(string[] paths)
         {
             try
@@ -251,22 +285,25 @@ internal sealed class CliApp
                 return app.Usage($"--impl: {e.Message.Split(" (Parameter", 2)[0]}");
             }
 
-            if (!(timeoutSeconds > 0) || double.IsInfinity(timeoutSeconds))
+            // NaN fails both comparisons.
+            if (!(timeoutSeconds >= MinTimeoutSeconds && timeoutSeconds <= s_maxTimeoutSeconds))
             {
-                return app.Usage("--timeout must be a positive number of seconds");
+                return app.Usage(string.Create(
+                    CultureInfo.InvariantCulture, $"--timeout must be a number of seconds from {MinTimeoutSeconds} to {s_maxTimeoutSeconds}"));
             }
 
-            // Every scenario is parsed before anything runs: a bad file prints nothing on standard output.
-            List<(string File, Scenario Scenario)> cases = ExpandPaths(paths).Select(f => (f, Load(f))).ToList();
-            var results = new List<(string File, LogComparison Result, ImplementationRun? Run)>();
+            List<(string File, Scenario Scenario)> cases = LoadAll(paths);
+            var results = new List<Result>();
             TimeSpan timeout = TimeSpan.FromSeconds(timeoutSeconds);
             foreach ((string file, Scenario scenario) in cases)
             {
                 ScenarioLog reference = scenario.Run();
-                ImplementationRun run;
+                long outputLimit = Math.Min(OutputFactor * System.Text.Encoding.UTF8.GetByteCount(reference.ToText()) + OutputAllowance, Array.MaxLength);
+                Result result;
                 try
                 {
-                    run = ExternalImplementation.Run(command, file, timeout);
+                    ImplementationRun run = ExternalImplementation.Run(command, file, timeout, outputLimit);
+                    result = new Result(file, scenario.Profile, LogComparer.Compare(reference, run), run);
                 }
                 catch (Win32Exception e)
                 {
@@ -275,19 +312,18 @@ internal sealed class CliApp
                         return app.Usage($"cannot run '{command}': {e.Message}");
                     }
 
-                    results.Add((file, new LogComparison(ComparisonVerdict.OtherCrashed, null, null, null, "could not be started: " + e.Message), null));
-                    continue;
+                    result = new Result(file, scenario.Profile, new LogComparison(ComparisonVerdict.OtherCrashed, null, null, null, "could not be started: " + e.Message), null);
                 }
 
-                LogComparison result = LogComparer.Compare(reference, run);
-                results.Add((file, result, run));
+                results.Add(result);
                 if (!json)
                 {
-                    PrintCase(file, result);
+                    PrintCase(result.File, result.Comparison);
                 }
             }
 
-            int Count(ComparisonVerdict v) => results.Count(r => r.Result.Verdict == v);
+            List<string> problems = Problems(results);
+            int Count(ComparisonVerdict v) => results.Count(r => r.Comparison.Verdict == v);
             var summary = new (string Label, string Key, int Count, bool Always)[]
             {
                 ("cases", "cases", results.Count, true),
@@ -296,6 +332,8 @@ internal sealed class CliApp
                 ("divergent", "divergent", Count(ComparisonVerdict.Divergence), true),
                 ("crashed", "crashed", Count(ComparisonVerdict.OtherCrashed), false),
                 ("timeout", "timeout", Count(ComparisonVerdict.Timeout), false),
+                ("too much output", "outputTooLarge", Count(ComparisonVerdict.OutputTooLarge), false),
+                ("left running", "leftRunning", Count(ComparisonVerdict.LeftRunning), false),
                 ("skipped (profile)", "skippedProfile", Count(ComparisonVerdict.SkippedProfile), false),
                 ("rejected by impl", "otherParseError", Count(ComparisonVerdict.OtherParseError), false),
             };
@@ -306,12 +344,12 @@ internal sealed class CliApp
                     w.WriteStartObject();
                     w.WriteString("impl", command);
                     w.WriteStartArray("cases");
-                    foreach ((string file, LogComparison result, ImplementationRun? run) in results)
+                    foreach (Result result in results)
                     {
                         w.WriteStartObject();
-                        w.WriteString("file", file);
-                        Json.WriteComparison(w, result);
-                        Json.WriteNullableInt(w, "exitCode", run is { TimedOut: false } ? run.ExitCode : null);
+                        w.WriteString("file", result.File);
+                        Json.WriteComparison(w, result.Comparison);
+                        Json.WriteNullableInt(w, "exitCode", result.Run is { TimedOut: false, OutputLimitExceeded: false } run ? run.ExitCode : null);
                         w.WriteEndObject();
                     }
 
@@ -323,6 +361,13 @@ internal sealed class CliApp
                     }
 
                     w.WriteEndObject();
+                    w.WriteStartArray("problems");
+                    foreach (string problem in problems)
+                    {
+                        w.WriteStringValue(problem);
+                    }
+
+                    w.WriteEndArray();
                     w.WriteEndObject();
                 }));
             }
@@ -336,9 +381,36 @@ internal sealed class CliApp
                         app.Out.Write(string.Create(CultureInfo.InvariantCulture, $"{label,-18}{count,5}\n"));
                     }
                 }
+
+                foreach (string problem in problems)
+                {
+                    app.Out.Write($"FAILED: {problem}\n");
+                }
             }
 
-            return results.All(r => r.Result.IsSuccess) ? Ok : Failure;
+            return problems.Count == 0 && results.All(r => r.Comparison.IsSuccess) ? Ok : Failure;
+        }
+
+        /// <summary>
+        /// Failures of the run as a whole, even when every case passed: nothing was compared at all, or the
+        /// implementation skipped cases of both profiles (an implementation behaves like one library, so it must run
+        /// the cases of the other profile).
+        /// </summary>
+        private static List<string> Problems(List<Result> results)
+        {
+            var problems = new List<string>();
+            List<Result> skipped = results.Where(r => r.Comparison.Verdict == ComparisonVerdict.SkippedProfile).ToList();
+            if (results.Count > 0 && skipped.Count == results.Count)
+            {
+                problems.Add("no case was compared: the implementation skipped every case (exit status 3)");
+            }
+
+            if (skipped.Any(r => r.Profile == AsyncProfile.OpenSsl30) && skipped.Any(r => r.Profile == AsyncProfile.OpenSsl111))
+            {
+                problems.Add("the implementation skipped cases of both profiles (3.0 and 1.1.1): it must run one of them");
+            }
+
+            return problems;
         }
 
         private void PrintCase(string file, LogComparison result)
@@ -363,6 +435,12 @@ internal sealed class CliApp
                 case ComparisonVerdict.Timeout:
                     o.Write($"TIMEOUT      {file}: {result.Message}\n");
                     break;
+                case ComparisonVerdict.OutputTooLarge:
+                    o.Write($"TOO-MUCH     {file}: {result.Message}\n");
+                    break;
+                case ComparisonVerdict.LeftRunning:
+                    o.Write($"LEFT-RUNNING {file}: {result.Message}\n");
+                    break;
                 case ComparisonVerdict.SkippedProfile:
                     o.Write($"skipped      {file}: {result.Message}\n");
                     break;
@@ -371,6 +449,8 @@ internal sealed class CliApp
                     break;
             }
         }
+
+        private sealed record Result(string File, AsyncProfile Profile, LogComparison Comparison, ImplementationRun? Run);
     }
 
     /// <summary>Runs <c>verify</c>.</summary>
@@ -378,18 +458,18 @@ internal sealed class CliApp
     {
         public int Run(string[] paths)
         {
-            List<(string File, Scenario Scenario)> cases = ExpandPaths(paths).Select(f => (f, Load(f))).ToList();
+            List<(string File, Scenario Scenario)> cases = LoadAll(paths);
             var results = new List<(string File, string Golden, LogComparison? Result, string? Problem)>();
             foreach ((string file, Scenario scenario) in cases)
             {
                 string golden = Path.ChangeExtension(file, ".out");
-                string? expected = null;
+                byte[]? expected = null;
                 string? problem = null;
                 try
                 {
-                    expected = File.ReadAllText(golden, System.Text.Encoding.UTF8);
+                    expected = File.ReadAllBytes(golden);
                 }
-                catch (FileNotFoundException)
+                catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
                 {
                     problem = $"no {golden}";
                 }

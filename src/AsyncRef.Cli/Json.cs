@@ -37,6 +37,8 @@ internal static class Json
         ComparisonVerdict.OtherCrashed => "other-crashed",
         ComparisonVerdict.Timeout => "timeout",
         ComparisonVerdict.SkippedProfile => "skipped-profile",
+        ComparisonVerdict.OutputTooLarge => "output-too-large",
+        ComparisonVerdict.LeftRunning => "left-running",
         _ => "other-parse-error",
     };
 

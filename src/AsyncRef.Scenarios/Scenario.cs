@@ -28,20 +28,30 @@ public sealed class Scenario
     /// <summary>The top-level statements, in file order.</summary>
     public IReadOnlyList<ScenarioStatement> Statements { get; }
 
-    /// <summary>Parses scenario text.</summary>
+    /// <summary>Parses scenario text (one leading U+FEFF is skipped; a line holding a lone surrogate is a parse error).</summary>
     /// <param name="text">The text of a <c>.scn</c> file.</param>
     /// <param name="fileName">The name to use in error messages.</param>
     /// <returns>The scenario.</returns>
     /// <exception cref="ScenarioParseException">The first parse error in file order.</exception>
     public static Scenario Parse(string text, string fileName) => ScenarioParser.Parse(text, fileName);
 
-    /// <summary>Reads and parses a <c>.scn</c> file (UTF-8).</summary>
+    /// <summary>
+    /// Parses the bytes of a <c>.scn</c> file: exactly one UTF-8 byte-order mark at the start is skipped, and a line
+    /// that is not well-formed UTF-8 is a parse error at that line (no other encoding is recognised).
+    /// </summary>
+    /// <param name="utf8">The file's bytes.</param>
+    /// <param name="fileName">The name to use in error messages.</param>
+    /// <returns>The scenario.</returns>
+    /// <exception cref="ScenarioParseException">The first parse error in file order.</exception>
+    public static Scenario ParseUtf8(ReadOnlySpan<byte> utf8, string fileName) => ScenarioParser.Parse(utf8, fileName);
+
+    /// <summary>Reads and parses a <c>.scn</c> file, as <see cref="ParseUtf8"/> does.</summary>
     /// <param name="path">The file; it is also the name used in error messages.</param>
     /// <returns>The scenario.</returns>
     /// <exception cref="ScenarioParseException">The first parse error in file order.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
     /// <exception cref="UnauthorizedAccessException">The file cannot be read.</exception>
-    public static Scenario Load(string path) => Parse(File.ReadAllText(path, ScenarioText.Utf8), path);
+    public static Scenario Load(string path) => ParseUtf8(File.ReadAllBytes(path), path);
 
     /// <summary>
     /// Runs the scenario on the reference runtime. Each logical thread is a fresh OS thread, so runs do not share
@@ -50,9 +60,23 @@ public sealed class Scenario
     /// </summary>
     /// <returns>The log.</returns>
     /// <exception cref="InvariantViolationException">The runtime broke one of its own invariants (checked mode): a bug in AsyncRef.</exception>
-    public ScenarioLog Run() => ScenarioInterpreter.Run(this);
+    public ScenarioLog Run() => ScenarioInterpreter.Run(this, null);
 
-    /// <summary>Runs the scenario like <see cref="Run"/> and records, after every log line, the runtime state that explains it.</summary>
+    /// <summary>
+    /// Runs the scenario like <see cref="Run()"/>, handing each log line to <paramref name="onLine"/> as soon as it is
+    /// printed (before the next statement runs), so that a caller can stream the log and keep what was printed even
+    /// if the run then fails.
+    /// </summary>
+    /// <param name="onLine">Called with each line (without its newline), in log order, on whichever thread printed it.</param>
+    /// <returns>The log.</returns>
+    /// <exception cref="InvariantViolationException">The runtime broke one of its own invariants (checked mode): a bug in AsyncRef.</exception>
+    public ScenarioLog Run(Action<string> onLine)
+    {
+        ArgumentNullException.ThrowIfNull(onLine);
+        return ScenarioInterpreter.Run(this, onLine);
+    }
+
+    /// <summary>Runs the scenario like <see cref="Run()"/> and records, after every log line, the runtime state that explains it.</summary>
     /// <returns>The log with its explanation.</returns>
     /// <exception cref="InvariantViolationException">The runtime broke one of its own invariants (checked mode): a bug in AsyncRef.</exception>
     public ScenarioExplanation Explain() => ScenarioInterpreter.Explain(this);
@@ -256,9 +280,15 @@ public sealed class ScenarioParseException : Exception
     public string Reason { get; }
 }
 
-/// <summary>Text conventions shared by the parser and the interpreter.</summary>
+/// <summary>Text conventions shared by the parser, the interpreter and the comparer.</summary>
 internal static class ScenarioText
 {
-    /// <summary>UTF-8 without a byte-order mark; invalid bytes decode to U+FFFD.</summary>
-    internal static readonly System.Text.UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+    /// <summary>
+    /// Strict UTF-8 without a byte-order mark, only used on text known to be well formed (checked bytes, strings
+    /// without lone surrogates): it never substitutes anything.
+    /// </summary>
+    internal static readonly System.Text.UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>UTF-8 that decodes invalid bytes to U+FFFD: only for text that is shown, never compared (standard error).</summary>
+    internal static readonly System.Text.UTF8Encoding Lenient = new(encoderShouldEmitUTF8Identifier: false);
 }

@@ -93,6 +93,68 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Run_AParseErrorAfterStatementsThatWouldPrint_PrintsNothing()
+    {
+        // The log is streamed line by line, so the whole file must be parsed before the first statement runs.
+        string file = _dir.Write("late.scn", Text("is_capable", "ctx_new C", "set_wait_fd C K 1 D cleanup", "ctx_free C", "frob"));
+
+        AssertBadInput(Cli("run", file), file + ":5: unknown statement 'frob'");
+    }
+
+    [Fact]
+    public void Run_StreamsTheLog_SoAFailureKeepsTheLinesPrintedBeforeIt()
+    {
+        string file = _dir.Write("three.scn", Text("is_capable", "pause", "errors"));
+        var stdout = new FailingWriter(failAtLine: 3);
+        var stderr = new StringWriter { NewLine = "\n" };
+
+        int status = AsyncRefCommandLine.Run(["run", file], stdout, stderr);
+
+        Assert.Equal(1, status);
+        Assert.Equal("1 main is_capable => 1\n2 main pause => 1\n", stdout.ToString());
+        Assert.Equal("asyncref: internal error: IOException: no space left\n", stderr.ToString());
+    }
+
+    /// <summary>A writer that fails when asked to write its Nth line, keeping what came before.</summary>
+    private sealed class FailingWriter(int failAtLine) : StringWriter
+    {
+        public override void Write(string? value)
+        {
+            int lines = ToString().Count(c => c == '\n') + (value ?? "").Count(c => c == '\n');
+            if (lines >= failAtLine)
+            {
+                throw new IOException("no space left");
+            }
+
+            base.Write(value);
+        }
+    }
+
+    [Fact]
+    public void ParseErrorMessages_ArePrintedAsTheParserWritesThem()
+    {
+        // Before: the form feed became a space ("'is_capable '"), where the adapter printed the byte itself.
+        string file = _dir.Write("ff.scn", "is_capable\f\n");
+        string separators = _dir.Write("nel.scn", "is_capable\u0085\u2028\n");
+
+        (int status, string output, string error) = Cli("run", file);
+        (_, _, string separatorsError) = Cli("run", separators);
+
+        Assert.Equal((2, ""), (status, output));
+        Assert.Equal(file + ":1: unknown statement 'is_capable\\x0C'\n", error);
+        Assert.Equal(separators + ":1: unknown statement 'is_capable\u0085\u2028'\n", separatorsError);
+    }
+
+    [Fact]
+    public void EmptyFileName_IsACleanMessage()
+    {
+        AssertBadInput(Cli("run", ""), "asyncref: cannot read '': the file name is empty");
+        AssertBadInput(Cli("explain", ""), "asyncref: cannot read '': the file name is empty");
+        AssertBadInput(Cli("verify", ""), "asyncref: cannot read '': the file name is empty");
+        Assert.DoesNotContain("Parameter", Cli("run", "").Err);
+    }
+
+    [Fact]
     public void VerifyAndCheck_ParseEveryScenarioBeforePrintingAnything()
     {
         _dir.Write("cases/a.scn", Text("is_capable"));
@@ -134,6 +196,33 @@ public sealed class CliTests : IDisposable
         AssertBadInput(Cli("check", "--impl", "sh 'unterminated", file), "asyncref: --impl: ");
         AssertBadInput(Cli("check", "--impl", "true", "--timeout", "0", file), "asyncref: --timeout");
         AssertBadInput(Cli("check", "--impl", "/nonexistent/adapter", file), "asyncref: cannot run ");
+    }
+
+    [Theory]
+    [InlineData("2147484")]
+    [InlineData("1e12")]
+    [InlineData("1e300")]
+    [InlineData("Infinity")]
+    [InlineData("NaN")]
+    [InlineData("1e-9")]
+    [InlineData("-1")]
+    public void Check_TimeoutOutOfRange_IsBadInput_AndRunsNothing(string timeout)
+    {
+        string file = _dir.Write("t.scn", Text("is_capable"));
+        string marker = Path.Combine(_dir.Path, "started");
+
+        AssertBadInput(Cli("check", "--impl", "touch " + marker, "--timeout", timeout, file), "asyncref: --timeout must be a number of seconds from 0.001 to 2147483\n");
+        Assert.False(File.Exists(marker));
+    }
+
+    [Fact]
+    public void Check_LargestTimeout_IsAccepted()
+    {
+        string impl = FakeImplementation();
+        string file = _dir.Write("t.scn", Text("is_capable"));
+        _dir.Write("t.golden", "1 main is_capable => 1\n");
+
+        Assert.Equal(0, Cli("check", "--impl", impl, "--timeout", "2147483", file).Status);
     }
 
     [Fact]
@@ -257,6 +346,108 @@ public sealed class CliTests : IDisposable
         Assert.Equal(1, slowStatus);
         using JsonDocument slowDoc = JsonDocument.Parse(slowOutput);
         Assert.Equal("timeout", slowDoc.RootElement.GetProperty("cases")[0].GetProperty("verdict").GetString());
+    }
+
+    [Fact]
+    public void Check_AnImplementationThatSkipsEveryCase_Fails()
+    {
+        _dir.Write("c/a.scn", Text("is_capable"));
+        _dir.Write("c/b.scn", Text("pause"));
+
+        (int status, string output, _) = Cli("check", "--impl", "sh -c 'exit 3' sh", Path.Combine(_dir.Path, "c"));
+
+        Assert.Equal(1, status);
+        Assert.Contains("\nskipped (profile)     2\n", output);
+        Assert.Contains("FAILED: no case was compared", output);
+    }
+
+    [Fact]
+    public void Check_SkippingCasesOfBothProfiles_Fails_SkippingOneProfile_DoesNot()
+    {
+        string impl = FakeImplementation();
+        _dir.Write("c/a.scn", Text("is_capable"));
+        _dir.Write("c/a.golden", "1 main is_capable => 1\n");
+        _dir.Write("c/b.scn", Text("profile 1.1.1", "is_capable"));
+        _dir.Write("c/b.golden", "");
+        _dir.Write("c/b.rc", "3\n");
+
+        (int oneStatus, string oneOutput, _) = Cli("check", "--impl", impl, Path.Combine(_dir.Path, "c"));
+        Assert.Equal(0, oneStatus);
+        Assert.DoesNotContain("FAILED", oneOutput);
+
+        _dir.Write("c/c.scn", Text("pause"));
+        _dir.Write("c/c.golden", "");
+        _dir.Write("c/c.rc", "3\n");
+        (int bothStatus, string bothOutput, _) = Cli("check", "--impl", impl, Path.Combine(_dir.Path, "c"));
+        Assert.Equal(1, bothStatus);
+        Assert.Contains("FAILED: the implementation skipped cases of both profiles", bothOutput);
+
+        (_, string json, _) = Cli("check", "--json", "--impl", impl, Path.Combine(_dir.Path, "c"));
+        using JsonDocument doc = JsonDocument.Parse(json);
+        Assert.Single(doc.RootElement.GetProperty("problems").EnumerateArray());
+    }
+
+    [Fact]
+    public void Check_ACaseWhoseImplementationCannotStart_IsPrinted()
+    {
+        // The implementation makes itself unexecutable on its first run: the second case cannot start.
+        string impl = _dir.Write("once.sh", "#!/bin/sh\nchmod -x \"$0\"\necho \"1 main is_capable => 1\"\n");
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        File.SetUnixFileMode(impl, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string a = _dir.Write("c/a.scn", Text("is_capable"));
+        string b = _dir.Write("c/b.scn", Text("is_capable"));
+
+        (int status, string output, _) = Cli("check", "--impl", impl, Path.Combine(_dir.Path, "c"));
+
+        Assert.Equal(1, status);
+        Assert.StartsWith($"match        {a}\nCRASH        {b}: could not be started: ", output);
+        Assert.Contains("\ncases                 2\n", output);
+    }
+
+    [Fact]
+    public void Check_TooMuchOutput_IsKilledAndReported()
+    {
+        string file = _dir.Write("t.scn", Text("is_capable"));
+
+        (int status, string output, _) = Cli("check", "--impl", "yes", file);
+        (_, string json, _) = Cli("check", "--json", "--impl", "yes", file);
+
+        Assert.Equal(1, status);
+        Assert.StartsWith($"TOO-MUCH     {file}: printed more than ", output);
+        Assert.Contains("\ntoo much output       1\n", output);
+        using JsonDocument doc = JsonDocument.Parse(json);
+        Assert.Equal("output-too-large", doc.RootElement.GetProperty("cases")[0].GetProperty("verdict").GetString());
+    }
+
+    [Fact]
+    public void Check_InvalidUtf8FromTheImplementation_IsADivergence_NotAReplacementCharacter()
+    {
+        string impl = FakeImplementation();
+        string file = _dir.Write("u.scn", Text("func F", "  arg", "end", "ctx_new C", "start J C F \"\uFFFD\""));
+        File.WriteAllBytes(Path.Combine(_dir.Path, "u.golden"), [.. "4 main ctx_new => ok\n2 main arg => \""u8, 0xFF, .. "\"\n5 main start => FINISH 0\n"u8]);
+
+        (int status, string output, _) = Cli("check", "--impl", impl, file);
+
+        Assert.Equal(1, status);
+        Assert.Contains($"DIVERGENCE   {file}: line 2: the implementation's line is not valid UTF-8\n", output);
+        Assert.Contains("    impl:      2 main arg => \"\\xFF\"\n", output);
+    }
+
+    [Fact]
+    public void Check_ALeakedChild_DoesNotCostTheLog()
+    {
+        // The review's repro: before, the whole log was lost (an empty log, a divergence) and the child kept running.
+        string file = _dir.Write("t.scn", Text("is_capable"));
+        string leak = _dir.Write("leak.sh", "echo \"1 main is_capable => 1\"; (sleep 30 &); exit 0\n");
+
+        (int status, string output, _) = Cli("check", "--impl", "sh " + leak, file);
+
+        Assert.Equal(0, status);
+        Assert.StartsWith("match        " + file + "\n", output);
     }
 
     [Fact]

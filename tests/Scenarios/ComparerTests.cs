@@ -150,4 +150,65 @@ public sealed class ComparerTests
         Assert.Equal(ComparisonVerdict.Divergence, LogComparer.Compare(empty, Exited(0, "x\n")).Verdict);
         Assert.Equal(ComparisonVerdict.Match, LogComparer.CompareWithGolden(empty, "").Verdict);
     }
+
+    [Fact]
+    public void InvalidUtf8InTheOutput_NeverMatches_NotEvenAReplacementCharacter()
+    {
+        // A lenient decoder turns the byte 0xFF into U+FFFD, which would equal a reference line holding U+FFFD.
+        var reference = new ScenarioLog(["2 main arg => \"\uFFFD\""], null);
+        byte[] output = [.. "2 main arg => \""u8, 0xFF, .. "\"\n"u8];
+
+        LogComparison c = LogComparer.Compare(reference, new ImplementationRun(0, output, "", false));
+
+        Assert.Equal(ComparisonVerdict.Divergence, c.Verdict);
+        Assert.Equal(1, c.Line);
+        Assert.Equal("2 main arg => \"\\xFF\"", c.OtherLine);
+        Assert.Contains("not valid UTF-8", c.Message);
+        Assert.Equal(ComparisonVerdict.Match, LogComparer.Compare(reference, Exited(0, "2 main arg => \"\uFFFD\"\n")).Verdict);
+    }
+
+    [Fact]
+    public void InvalidUtf8AfterTheReferencesUb_IsNotCompared()
+    {
+        byte[] output = [.. "1 main ctx_new => ok\n2 main is_capable => 1\n"u8, 0xC0, 0xAF, (byte)'\n'];
+
+        Assert.Equal(ComparisonVerdict.StoppedAtUb, LogComparer.Compare(WithUb, new ImplementationRun(139, output, "", false)).Verdict);
+    }
+
+    [Fact]
+    public void OutputOverTheLimit_IsItsOwnVerdict()
+    {
+        var run = new ImplementationRun(-1, "1 main ctx_new => ok\n", "", false) { OutputLimitExceeded = true };
+
+        LogComparison c = LogComparer.Compare(Clean, run);
+
+        Assert.Equal(ComparisonVerdict.OutputTooLarge, c.Verdict);
+        Assert.False(c.IsSuccess);
+    }
+
+    [Fact]
+    public void AProcessLeftRunning_FailsAGoodComparison_AndIsNotedOnABadOne()
+    {
+        const string good = "1 main ctx_new => ok\n2 main is_capable => 1\n3 main pause => 1\n";
+        LogComparison left = LogComparer.Compare(Clean, new ImplementationRun(0, good, "", false) { LeftRunning = true });
+        LogComparison bad = LogComparer.Compare(Clean, new ImplementationRun(0, "1 main ctx_new => ok\n", "", false) { LeftRunning = true });
+
+        Assert.Equal(ComparisonVerdict.LeftRunning, left.Verdict);
+        Assert.False(left.IsSuccess);
+        Assert.Equal(ComparisonVerdict.Divergence, bad.Verdict);
+        Assert.Contains("could not be killed", bad.Message);
+    }
+
+    [Fact]
+    public void Golden_IsComparedAsBytes()
+    {
+        const string golden = "1 main ctx_new => ok\n2 main is_capable => 1\n3 main pause => 1\n";
+
+        Assert.Equal(ComparisonVerdict.Match, LogComparer.CompareWithGolden(Clean, System.Text.Encoding.UTF8.GetBytes(golden)).Verdict);
+        LogComparison bom = LogComparer.CompareWithGolden(Clean, [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes(golden)]);
+        Assert.Equal((ComparisonVerdict.Divergence, 1), (bom.Verdict, bom.Line!.Value));
+        LogComparison invalid = LogComparer.CompareWithGolden(Clean, [.. "1 main ctx_new => ok\n2 main is_capable => "u8, 0xFF, .. "\n3 main pause => 1\n"u8]);
+        Assert.Equal((ComparisonVerdict.Divergence, 2), (invalid.Verdict, invalid.Line!.Value));
+        Assert.Contains("not valid UTF-8", invalid.Message);
+    }
 }

@@ -28,6 +28,21 @@ public sealed class InterpreterTests
     }
 
     [Fact]
+    public void Run_HandsEachLineToTheHook_InLogOrder_UbLineIncluded()
+    {
+        // The CLI streams `run` through this hook (CliTests: a failure keeps the lines printed before it).
+        var lines = new List<string>();
+        ScenarioLog log = Parse("func F", "  pause", "  current_job", "end", "ctx_new C", "start J C F -", "start J C F -", "get_status D", "ctx_new D")
+            .Run(lines.Add);
+
+        Assert.Equal(log.Lines, lines);
+        Assert.Equal(
+            ["5 main ctx_new => ok", "6 main start => PAUSE #1", "2 main pause => 1", "3 main current_job => #1", "7 main start => FINISH 0",
+             "8 main get_status => UB UB-CTX-USE-AFTER-FREE context D is not live"],
+            lines);
+    }
+
+    [Fact]
     public void Threads_HaveTheirOwnPoolsAndErrorQueues_AndPauseLinesComeFromTheResumingThread()
     {
         ScenarioLog log = Run(

@@ -226,11 +226,98 @@ public sealed class ParserTests
         Assert.Equal(line, e.Line);
     }
 
-    [Fact]
-    public void ParseErrors_AreFoundBeforeAnythingRuns()
+    /// <summary>Bytes of a file: the lines joined with LF and ended with LF.</summary>
+    private static byte[] Bytes(params byte[][] lines) => [.. lines.SelectMany(l => l.Append((byte)'\n'))];
+
+    private static byte[] U(string text) => System.Text.Encoding.UTF8.GetBytes(text);
+
+    private static ScenarioParseException ParseError(byte[] bytes) =>
+        Assert.Throws<ScenarioParseException>(() => Scenario.ParseUtf8(bytes, "t.scn"));
+
+    [Theory]
+    [InlineData(new byte[] { 0xFF })] // never in UTF-8
+    [InlineData(new byte[] { 0xE9 })] // Latin-1 é
+    [InlineData(new byte[] { 0xC0, 0xAF })] // overlong '/'
+    [InlineData(new byte[] { 0xE0, 0x80, 0xAF })] // overlong '/'
+    [InlineData(new byte[] { 0xED, 0xA0, 0x80 })] // a surrogate
+    [InlineData(new byte[] { 0xF4, 0x90, 0x80, 0x80 })] // above U+10FFFF
+    [InlineData(new byte[] { 0xE2, 0x82 })] // truncated
+    [InlineData(new byte[] { 0x80 })] // a lone continuation byte
+    public void InvalidUtf8_IsAParseErrorOfItsLine_EvenInACommentOrString(byte[] bad)
     {
-        // A scenario whose error is on its last line never produces a log: Parse throws, there is nothing to run.
-        Assert.Throws<ScenarioParseException>(() => Parse("ctx_new C", "set_wait_fd C K 1 D cleanup", "ctx_free C", "frob"));
+        byte[] inComment = Bytes(U("is_capable"), [.. "pause # "u8, .. bad], U("frob"));
+        byte[] inString = Bytes(U("func F"), U("  arg"), U("end"), U("ctx_new C"), [.. "start J C F \""u8, .. bad, (byte)'"']);
+
+        Assert.Equal("t.scn:2: the line is not valid UTF-8", ParseError(inComment).Message);
+        Assert.Equal("t.scn:5: the line is not valid UTF-8", ParseError(inString).Message);
+        Assert.Equal("t.scn:1: the line is not valid UTF-8", ParseError([.. "pause # "u8, .. bad]).Message); // no final LF
+    }
+
+    [Fact]
+    public void InvalidUtf8_FollowsFileOrder_AndItsLineCreatesNoContext()
+    {
+        Assert.Equal(1, ParseError(Bytes(U("frob"), [0xFF])).Line);
+        Assert.Equal("t.scn:1: context 'C' is not created by any ctx_new", ParseError(Bytes(U("get_all_fds C"), [.. "ctx_new C # "u8, 0xFF])).Message);
+    }
+
+    [Fact]
+    public void Text_WithALoneSurrogate_IsTheSameError()
+    {
+        var e = Assert.Throws<ScenarioParseException>(() => Parse("is_capable", "pause # \uD800"));
+
+        Assert.Equal("t.scn:2: the line is not valid UTF-8", e.Message);
+    }
+
+    [Fact]
+    public void ValidUtf8_IsKeptExactly_InStrings()
+    {
+        const string text = "h\u00e9llo \u2713 \U0001F600 \u0085 \uFFFD \U0010FFFF";
+
+        Scenario s = Scenario.ParseUtf8(Bytes(U("func F"), U("  arg"), U("end"), U("ctx_new C"), U($"start J C F \"{text}\"")), "t.scn");
+
+        Assert.Equal(text, s.Statements[1].Arguments[3].Text);
+        Assert.Equal($"2 main arg => \"{text}\"", s.Run().Lines[1]);
+    }
+
+    [Fact]
+    public void Encoding_ExactlyOneUtf8ByteOrderMarkIsSkipped_NoOtherEncodingIsRecognised()
+    {
+        using var dir = new TempDir();
+        string bom = Path.Combine(dir.Path, "bom.scn");
+        string twice = Path.Combine(dir.Path, "twice.scn");
+        string utf16 = Path.Combine(dir.Path, "utf16.scn");
+        string utf16be = Path.Combine(dir.Path, "utf16be.scn");
+        File.WriteAllBytes(bom, Bytes([0xEF, 0xBB, 0xBF, .. "is_capable"u8]));
+        File.WriteAllBytes(twice, Bytes([0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF, .. "is_capable"u8]));
+        File.WriteAllText(utf16, "is_capable\n", System.Text.Encoding.Unicode); // with its BOM FF FE
+        File.WriteAllText(utf16be, "is_capable\n", System.Text.Encoding.BigEndianUnicode);
+
+        Assert.Equal(ScenarioOp.IsCapable, Scenario.Load(bom).Statements[0].Op);
+        Assert.Equal($"{twice}:1: unknown statement '\uFEFFis_capable'", Assert.Throws<ScenarioParseException>(() => Scenario.Load(twice)).Message);
+        Assert.Equal($"{utf16}:1: the line is not valid UTF-8", Assert.Throws<ScenarioParseException>(() => Scenario.Load(utf16)).Message);
+        Assert.Equal($"{utf16be}:1: the line is not valid UTF-8", Assert.Throws<ScenarioParseException>(() => Scenario.Load(utf16be)).Message);
+    }
+
+    [Theory]
+    [InlineData("is_capable\f", "unknown statement 'is_capable\\x0C'")]
+    [InlineData("pause\rnow\u007F", "unknown statement 'pause\\x0Dnow\\x7F'")]
+    [InlineData("ctx_new C\u0000", "invalid context name 'C\\x00'")]
+    [InlineData("is_capable\u000B\u001B[31m", "unknown statement 'is_capable\\x0B\\x1B[31m'")]
+    [InlineData("is_capable\u0085\u2028\u2029", "unknown statement 'is_capable\u0085\u2028\u2029'")]
+    public void Messages_ShowControlCharactersAsHex_AndOtherCharactersAsTheyAre(string line, string reason)
+    {
+        var e = Assert.Throws<ScenarioParseException>(() => Parse(line));
+
+        Assert.Equal(reason, e.Reason);
+    }
+
+    [Fact]
+    public void MoreThanSixteenTokens_AreJustAnArgumentCount()
+    {
+        string many = string.Join(' ', Enumerable.Repeat("x", 20));
+
+        Assert.Equal("pause expects no arguments, got 20", Assert.Throws<ScenarioParseException>(() => Parse("pause " + many)).Reason);
+        Assert.Equal("unknown statement 'frob'", Assert.Throws<ScenarioParseException>(() => Parse("frob " + many)).Reason);
     }
 
     [Fact]

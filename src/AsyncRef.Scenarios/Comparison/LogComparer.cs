@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace AsyncRef.Scenarios;
 
@@ -25,14 +26,51 @@ public enum ComparisonVerdict
 
     /// <summary>The other implementation exited with status 2: it rejected a scenario the reference accepts.</summary>
     OtherParseError,
+
+    /// <summary>The other implementation printed more than the output limit on standard output and was killed.</summary>
+    OutputTooLarge,
+
+    /// <summary>
+    /// The log compared well, but after the implementation exited a process it started still held its output open and
+    /// could not be killed (it had left the implementation's session): something was left running.
+    /// </summary>
+    LeftRunning,
 }
 
 /// <summary>What another implementation did with a scenario (<c>ADAPTER FILE.scn</c>).</summary>
 /// <param name="ExitCode">Its exit status (on Unix, 128 + N for a process killed by signal N); meaningless when <paramref name="TimedOut"/>.</param>
-/// <param name="Stdout">Everything it printed on standard output (UTF-8).</param>
-/// <param name="Stderr">Everything it printed on standard error.</param>
+/// <param name="Stdout">
+/// What it printed on standard output, as text; bytes that are not UTF-8 show as U+FFFD here, so comparisons use
+/// <see cref="StdoutBytes"/> when it is set.
+/// </param>
+/// <param name="Stderr">What it printed on standard error (decoded leniently; only shown in messages).</param>
 /// <param name="TimedOut">Whether it was killed for exceeding the time limit.</param>
-public sealed record ImplementationRun(int ExitCode, string Stdout, string Stderr, bool TimedOut);
+public sealed record ImplementationRun(int ExitCode, string Stdout, string Stderr, bool TimedOut)
+{
+    /// <summary>Describes a run from the exact bytes it printed on standard output.</summary>
+    /// <param name="ExitCode">Its exit status.</param>
+    /// <param name="Stdout">The bytes it printed on standard output.</param>
+    /// <param name="Stderr">What it printed on standard error.</param>
+    /// <param name="TimedOut">Whether it was killed for exceeding the time limit.</param>
+    public ImplementationRun(int ExitCode, byte[] Stdout, string Stderr, bool TimedOut)
+        : this(ExitCode, ScenarioText.Lenient.GetString(Stdout ?? throw new ArgumentNullException(nameof(Stdout))), Stderr, TimedOut)
+    {
+        StdoutBytes = Stdout;
+    }
+
+    /// <summary>
+    /// The exact bytes printed on standard output (all of them, or the first ones up to the output limit), which
+    /// <see cref="LogComparer.Compare"/> compares as UTF-8 lines; null when the run was described by text only
+    /// (then its UTF-8 form is compared).
+    /// </summary>
+    public byte[]? StdoutBytes { get; init; }
+
+    /// <summary>Whether it was killed for printing more than the output limit (the output then holds the first bytes).</summary>
+    public bool OutputLimitExceeded { get; init; }
+
+    /// <summary>Whether, after it exited, a process it started kept its output open and could not be killed.</summary>
+    public bool LeftRunning { get; init; }
+}
 
 /// <summary>The result of a log comparison.</summary>
 /// <param name="Verdict">The verdict.</param>
@@ -53,7 +91,10 @@ public static class LogComparer
     /// Compares per the contract: lines are compared only up to the reference's first <c>UB</c> line (past it nothing
     /// is defined, and a crash there is expected). Status 2 is <see cref="ComparisonVerdict.OtherParseError"/>, status 3
     /// <see cref="ComparisonVerdict.SkippedProfile"/>; a different line is a <see cref="ComparisonVerdict.Divergence"/>
-    /// even if the process then crashed, unless it is the unterminated last line of a crashed or killed process.
+    /// even if the process then crashed, unless it is the unterminated last line of a crashed or killed process. Lines
+    /// are compared as bytes: a line that is not valid UTF-8 equals no reference line. Too much output is
+    /// <see cref="ComparisonVerdict.OutputTooLarge"/>; a good comparison of a run that left a process running is
+    /// <see cref="ComparisonVerdict.LeftRunning"/>.
     /// </summary>
     /// <param name="reference">The reference's log.</param>
     /// <param name="other">What the other implementation did.</param>
@@ -62,6 +103,30 @@ public static class LogComparer
     {
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(other);
+        if (other.OutputLimitExceeded)
+        {
+            return new(
+                ComparisonVerdict.OutputTooLarge,
+                null,
+                null,
+                null,
+                string.Create(CultureInfo.InvariantCulture, $"printed more than {Output(other).Length} bytes on standard output and was killed"));
+        }
+
+        LogComparison result = CompareRun(reference, other);
+        if (!other.LeftRunning)
+        {
+            return result;
+        }
+
+        const string note = "after it exited, a process it started kept its output open and could not be killed (it left the session)";
+        return result.IsSuccess
+            ? new(ComparisonVerdict.LeftRunning, null, null, null, note)
+            : result with { Message = result.Message + "; " + note };
+    }
+
+    private static LogComparison CompareRun(ScenarioLog reference, ImplementationRun other)
+    {
         if (!other.TimedOut && other.ExitCode == 2)
         {
             return new(ComparisonVerdict.OtherParseError, null, null, null, "rejected by the implementation: " + FirstLine(other.Stderr));
@@ -72,7 +137,7 @@ public static class LogComparer
             return new(ComparisonVerdict.SkippedProfile, null, null, null, "profile not supported by the implementation: " + FirstLine(other.Stderr));
         }
 
-        (List<string> lines, bool unterminated) = SplitLines(other.Stdout);
+        (List<OutputLine> lines, bool unterminated) = SplitLines(Output(other));
         bool abnormal = other.TimedOut || other.ExitCode != 0;
         IReadOnlyList<string> expected = reference.Lines;
         int limit = reference.UbLineIndex ?? expected.Count;
@@ -85,15 +150,15 @@ public static class LogComparer
                     : Divergence(i + 1, expected[i], null, "the output ends early");
             }
 
-            if (!string.Equals(lines[i], expected[i], StringComparison.Ordinal))
+            if (!lines[i].Is(expected[i]))
             {
                 return abnormal && unterminated && i == lines.Count - 1
-                    ? Abnormal(other, i + 1, expected[i], lines[i], i, limit)
-                    : Divergence(i + 1, expected[i], lines[i], "the lines differ");
+                    ? Abnormal(other, i + 1, expected[i], lines[i].Shown, i, limit)
+                    : Divergence(i + 1, expected[i], lines[i].Shown, lines[i].Valid ? "the lines differ" : "the implementation's line is not valid UTF-8");
             }
         }
 
-        string? otherAt = limit < lines.Count ? lines[limit] : null;
+        string? otherAt = limit < lines.Count ? lines[limit].Shown : null;
         if (reference.StoppedAtUb)
         {
             return new(
@@ -115,7 +180,7 @@ public static class LogComparer
         }
 
         return unterminated
-            ? Divergence(limit, expected[limit - 1], lines[limit - 1], "the last line is not terminated by a newline")
+            ? Divergence(limit, expected[limit - 1], lines[limit - 1].Shown, "the last line is not terminated by a newline")
             : new(ComparisonVerdict.Match, null, null, null, "match");
     }
 
@@ -125,26 +190,43 @@ public static class LogComparer
     /// <returns><see cref="ComparisonVerdict.Match"/> or <see cref="ComparisonVerdict.Divergence"/>; <see cref="LogComparison.OtherLine"/> is the golden line.</returns>
     public static LogComparison CompareWithGolden(ScenarioLog reference, string golden)
     {
-        ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(golden);
-        (List<string> lines, bool unterminated) = SplitLines(golden);
+        return CompareWithGolden(reference, Encoding.UTF8.GetBytes(golden));
+    }
+
+    /// <summary>
+    /// Compares the reference's whole log (its <c>UB</c> line included) with the bytes of a golden log: equal only if
+    /// the golden file is exactly the UTF-8 of the log (no byte-order mark, LF line ends, final LF).
+    /// </summary>
+    /// <param name="reference">The reference's log.</param>
+    /// <param name="golden">The bytes of a <c>.out</c> file.</param>
+    /// <returns><see cref="ComparisonVerdict.Match"/> or <see cref="ComparisonVerdict.Divergence"/>; <see cref="LogComparison.OtherLine"/> is the golden line.</returns>
+    public static LogComparison CompareWithGolden(ScenarioLog reference, ReadOnlySpan<byte> golden)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        (List<OutputLine> lines, bool unterminated) = SplitLines(golden);
         IReadOnlyList<string> actual = reference.Lines;
         int count = Math.Max(lines.Count, actual.Count);
         for (int i = 0; i < count; i++)
         {
             string? mine = i < actual.Count ? actual[i] : null;
-            string? theirs = i < lines.Count ? lines[i] : null;
-            if (!string.Equals(mine, theirs, StringComparison.Ordinal))
+            OutputLine? theirs = i < lines.Count ? lines[i] : null;
+            if (mine is null || theirs is null || !theirs.Value.Is(mine))
             {
-                string what = mine is null ? "the reference's log ends early" : theirs is null ? "the reference's log has more lines" : "the lines differ";
-                return Divergence(i + 1, mine, theirs, what);
+                string what = mine is null ? "the reference's log ends early"
+                    : theirs is null ? "the reference's log has more lines"
+                    : theirs.Value.Valid ? "the lines differ"
+                    : "the golden line is not valid UTF-8";
+                return Divergence(i + 1, mine, theirs?.Shown, what);
             }
         }
 
         return unterminated
-            ? Divergence(lines.Count, actual[^1], lines[^1], "the golden log's last line is not terminated by a newline")
+            ? Divergence(lines.Count, actual[^1], lines[^1].Shown, "the golden log's last line is not terminated by a newline")
             : new(ComparisonVerdict.Match, null, null, null, "match");
     }
+
+    private static byte[] Output(ImplementationRun run) => run.StdoutBytes ?? Encoding.UTF8.GetBytes(run.Stdout);
 
     private static LogComparison Divergence(int line, string? referenceLine, string? otherLine, string what) =>
         new(ComparisonVerdict.Divergence, line, referenceLine, otherLine, string.Create(CultureInfo.InvariantCulture, $"line {line}: {what}"));
@@ -170,16 +252,63 @@ public static class LogComparer
         return (nl < 0 ? text : text[..nl]).TrimEnd('\r');
     }
 
-    /// <summary>Splits at LF; a final LF ends the last line, text after the last LF is an unterminated line.</summary>
-    private static (List<string> Lines, bool Unterminated) SplitLines(string text)
+    /// <summary>Splits bytes at LF; a final LF ends the last line, bytes after the last LF are an unterminated line.</summary>
+    private static (List<OutputLine> Lines, bool Unterminated) SplitLines(ReadOnlySpan<byte> text)
     {
-        var lines = new List<string>(text.Split('\n'));
-        bool unterminated = lines[^1].Length > 0;
-        if (!unterminated)
+        var lines = new List<OutputLine>();
+        while (true)
         {
-            lines.RemoveAt(lines.Count - 1);
+            int nl = text.IndexOf((byte)'\n');
+            if (nl < 0)
+            {
+                if (text.IsEmpty)
+                {
+                    return (lines, false);
+                }
+
+                lines.Add(OutputLine.From(text));
+                return (lines, true);
+            }
+
+            lines.Add(OutputLine.From(text[..nl]));
+            text = text[(nl + 1)..];
+        }
+    }
+
+    /// <summary>
+    /// One line of output: its text when it is valid UTF-8 (then equal to a reference line exactly when its bytes are),
+    /// or, when it is not, its bytes shown with each invalid byte as <c>\xHH</c>.
+    /// </summary>
+    private readonly record struct OutputLine(string Shown, bool Valid)
+    {
+        public static OutputLine From(ReadOnlySpan<byte> bytes)
+        {
+            if (System.Text.Unicode.Utf8.IsValid(bytes))
+            {
+                return new(ScenarioText.Utf8.GetString(bytes), true);
+            }
+
+            var shown = new StringBuilder(bytes.Length + 8);
+            while (!bytes.IsEmpty)
+            {
+                if (Rune.DecodeFromUtf8(bytes, out Rune rune, out int used) == System.Buffers.OperationStatus.Done)
+                {
+                    shown.Append(rune.ToString());
+                }
+                else
+                {
+                    for (int i = 0; i < used; i++)
+                    {
+                        shown.Append(CultureInfo.InvariantCulture, $"\\x{bytes[i]:X2}");
+                    }
+                }
+
+                bytes = bytes[Math.Max(used, 1)..];
+            }
+
+            return new(shown.ToString(), false);
         }
 
-        return (lines, unterminated);
+        public bool Is(string referenceLine) => Valid && string.Equals(Shown, referenceLine, StringComparison.Ordinal);
     }
 }

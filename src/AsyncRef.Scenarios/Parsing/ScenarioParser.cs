@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace AsyncRef.Scenarios;
 
@@ -74,6 +75,7 @@ internal sealed class ScenarioParser
         Profile30 = 2,
     }
 
+    /// <summary>Parses text; a line holding a lone surrogate (text no UTF-8 file can hold) is a lexical error.</summary>
     internal static Scenario Parse(string text, string fileName)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -84,7 +86,27 @@ internal sealed class ScenarioParser
             text = text[1..];
         }
 
-        string[] lines = SplitLines(text);
+        return Parse(SplitLines(text), fileName);
+    }
+
+    /// <summary>
+    /// Parses the bytes of a file: one UTF-8 byte-order mark at the start is skipped, and each line is decoded
+    /// strictly; a line that is not well-formed UTF-8 is a lexical error of that line (spec/scenario-language.md §1).
+    /// </summary>
+    internal static Scenario Parse(ReadOnlySpan<byte> utf8, string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(fileName);
+        if (utf8.StartsWith("\uFEFF"u8))
+        {
+            utf8 = utf8[3..];
+        }
+
+        return Parse(SplitLines(utf8), fileName);
+    }
+
+    /// <summary>Parses physical lines; a null line is one that is not valid text.</summary>
+    private static Scenario Parse(string?[] lines, string fileName)
+    {
         var parser = new ScenarioParser(fileName);
         parser.CollectCreatedContexts(lines);
         for (int i = 0; i < lines.Length; i++)
@@ -107,26 +129,92 @@ internal sealed class ScenarioParser
     }
 
     /// <summary>Physical lines: split at LF; a CR before the LF is dropped; a final LF does not start another line.</summary>
-    private static string[] SplitLines(string text)
+    private static string?[] SplitLines(string text)
     {
-        var lines = new List<string>();
+        var lines = new List<string?>();
         int start = 0;
         while (start < text.Length)
         {
             int nl = text.IndexOf('\n', start);
             int stop = nl < 0 ? text.Length : nl;
             int end = stop > start && text[stop - 1] == '\r' ? stop - 1 : stop;
-            lines.Add(text[start..end]);
+            string line = text[start..end];
+            lines.Add(IsWellFormed(line) ? line : null);
             start = nl < 0 ? text.Length : nl + 1;
         }
 
         return [.. lines];
     }
 
-    /// <summary>First pass: every name some <c>[@T] ctx_new NAME</c> line creates, wherever it is.</summary>
-    private void CollectCreatedContexts(string[] lines)
+    /// <summary>The same split over bytes; a line that is not well-formed UTF-8 is null.</summary>
+    private static string?[] SplitLines(ReadOnlySpan<byte> text)
     {
-        foreach (string line in lines)
+        var lines = new List<string?>();
+        while (!text.IsEmpty)
+        {
+            int nl = text.IndexOf((byte)'\n');
+            ReadOnlySpan<byte> line = nl < 0 ? text : text[..nl];
+            if (!line.IsEmpty && line[^1] == (byte)'\r')
+            {
+                line = line[..^1];
+            }
+
+            lines.Add(System.Text.Unicode.Utf8.IsValid(line) ? ScenarioText.Utf8.GetString(line) : null);
+            text = nl < 0 ? [] : text[(nl + 1)..];
+        }
+
+        return [.. lines];
+    }
+
+    /// <summary>Whether the text has no lone surrogate, i.e. has a UTF-8 form.</summary>
+    private static bool IsWellFormed(string text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// A token as messages show it: each control character (U+0000–U+001F, U+007F) is written <c>\xHH</c>, everything
+    /// else as is, so a message is always one printable line (spec/scenario-language.md §1).
+    /// </summary>
+    internal static string Show(string token)
+    {
+        if (!token.AsSpan().ContainsAnyInRange('\0', '\x1F') && !token.Contains('\x7F', StringComparison.Ordinal))
+        {
+            return token;
+        }
+
+        var shown = new StringBuilder(token.Length + 8);
+        foreach (char c in token)
+        {
+            if (c < 0x20 || c == 0x7F)
+            {
+                shown.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:X2}");
+            }
+            else
+            {
+                shown.Append(c);
+            }
+        }
+
+        return shown.ToString();
+    }
+
+    /// <summary>First pass: every name some <c>[@T] ctx_new NAME</c> line creates, wherever it is.</summary>
+    private void CollectCreatedContexts(string?[] lines)
+    {
+        foreach (string? line in lines)
         {
             if (Tokenize(line, out List<Token> tokens) is not null || tokens.Count == 0)
             {
@@ -141,7 +229,7 @@ internal sealed class ScenarioParser
         }
     }
 
-    private void ParseLine(string line)
+    private void ParseLine(string? line)
     {
         if (Tokenize(line, out List<Token> tokens) is { } lexError)
         {
@@ -167,12 +255,12 @@ internal sealed class ScenarioParser
 
             if (!Token.IsValidName(prefix.Text[1..]))
             {
-                throw Error($"invalid thread name '{prefix.Text}'");
+                throw Error($"invalid thread name '{Show(prefix.Text)}'");
             }
 
             if (tokens.Count == 1)
             {
-                throw Error($"missing statement after '{prefix.Text}'");
+                throw Error($"missing statement after '{Show(prefix.Text)}'");
             }
 
             thread = prefix.Text[1..];
@@ -221,7 +309,7 @@ internal sealed class ScenarioParser
         }
         else
         {
-            throw Error($"unknown profile '{tokens[1].Text}': expected 3.0 or 1.1.1");
+            throw Error($"unknown profile '{Show(tokens[1].Text)}': expected 3.0 or 1.1.1");
         }
     }
 
@@ -241,7 +329,7 @@ internal sealed class ScenarioParser
         Token name = tokens[1];
         if (!name.IsName)
         {
-            throw Error($"invalid function name '{name.Text}'");
+            throw Error($"invalid function name '{Show(name.Text)}'");
         }
 
         if (_functions.Find(f => f.Name == name.Text) is { } existing)
@@ -279,7 +367,7 @@ internal sealed class ScenarioParser
         Token head = tokens[0];
         if (head.Quoted || !s_ops.TryGetValue(head.Text, out OpInfo? op))
         {
-            throw Error($"unknown statement '{head.Text}'");
+            throw Error($"unknown statement '{Show(head.Text)}'");
         }
 
         if ((op.Flags & OpFlags.BodyOnly) != 0 && _current is null)
@@ -317,7 +405,7 @@ internal sealed class ScenarioParser
     {
         if (t.Quoted && kind != 'A')
         {
-            throw Error("unexpected quoted string");
+            throw Error("unexpected quoted string: only the job argument of start may be quoted");
         }
 
         return kind switch
@@ -334,7 +422,7 @@ internal sealed class ScenarioParser
             'G' => ParseSymbol(t, allowNull: true, "callback arg"),
             'L' => t.Is("cleanup") ? new ScenarioValue(ScenarioValueKind.Cleanup, "", 0)
                 : t.Is("-") ? Null
-                : throw Error($"invalid cleanup '{t.Text}': expected cleanup or -"),
+                : throw Error($"invalid cleanup '{Show(t.Text)}': expected cleanup or -"),
             'S' => ParseStatus(t),
             'I' => Integer(ParseInt(t)),
             'N' => ParseSize(t),
@@ -367,12 +455,12 @@ internal sealed class ScenarioParser
 
         if (!t.IsName)
         {
-            throw Error($"invalid context name '{t.Text}'");
+            throw Error($"invalid context name '{Show(t.Text)}'");
         }
 
         if (!_createdContexts.Contains(t.Text))
         {
-            throw Error($"context '{t.Text}' is not created by any ctx_new");
+            throw Error($"context '{Show(t.Text)}' is not created by any ctx_new");
         }
 
         return Name(t.Text);
@@ -390,7 +478,7 @@ internal sealed class ScenarioParser
             throw Error($"'.' is not allowed here: a {what} is required");
         }
 
-        return t.IsName ? Name(t.Text) : throw Error($"invalid {what} name '{t.Text}'");
+        return t.IsName ? Name(t.Text) : throw Error($"invalid {what} name '{Show(t.Text)}'");
     }
 
     private ScenarioValue ParseCallback(Token t)
@@ -408,16 +496,16 @@ internal sealed class ScenarioParser
     {
         if (t.Is("-") || t.Is("."))
         {
-            throw Error($"'{t.Text}' is not allowed here: a function is required");
+            throw Error($"'{Show(t.Text)}' is not allowed here: a function is required");
         }
 
         if (!t.IsName)
         {
-            throw Error($"invalid function name '{t.Text}'");
+            throw Error($"invalid function name '{Show(t.Text)}'");
         }
 
         // The function being defined counts as defined above: its own `func` line is.
-        return _functions.Exists(f => f.Name == t.Text) ? Name(t.Text) : throw Error($"function '{t.Text}' is not defined above this line");
+        return _functions.Exists(f => f.Name == t.Text) ? Name(t.Text) : throw Error($"function '{Show(t.Text)}' is not defined above this line");
     }
 
     private ScenarioValue ParseStartArgument(Token t)
@@ -434,7 +522,7 @@ internal sealed class ScenarioParser
 
         return t.Is("ptr0")
             ? new ScenarioValue(ScenarioValueKind.Ptr0, "", 0)
-            : throw Error($"invalid job argument '{t.Text}': expected -, ptr0 or a quoted string");
+            : throw Error($"invalid job argument '{Show(t.Text)}': expected -, ptr0 or a quoted string");
     }
 
     private ScenarioValue ParseStatus(Token t)
@@ -449,7 +537,7 @@ internal sealed class ScenarioParser
         char c = t.Text.Length > 0 ? t.Text[0] : '\0';
         if (c != '-' && !char.IsAsciiDigit(c))
         {
-            throw Error($"invalid status '{t.Text}': expected an integer, UNSUPPORTED, ERR, OK or EAGAIN");
+            throw Error($"invalid status '{Show(t.Text)}': expected an integer, UNSUPPORTED, ERR, OK or EAGAIN");
         }
 
         return Integer(ParseInt(t));
@@ -458,7 +546,7 @@ internal sealed class ScenarioParser
     private ScenarioValue ParseSize(Token t)
     {
         int value = ParseInt(t);
-        return value >= 0 ? Integer(value) : throw Error($"size '{t.Text}' must not be negative");
+        return value >= 0 ? Integer(value) : throw Error($"size '{Show(t.Text)}' must not be negative");
     }
 
     /// <summary>Integers are <c>-?[0-9]+</c> within C <c>int</c>.</summary>
@@ -468,12 +556,12 @@ internal sealed class ScenarioParser
         int digits = s.StartsWith('-') ? 1 : 0;
         if (digits == s.Length || s.AsSpan(digits).ContainsAnyExceptInRange('0', '9'))
         {
-            throw Error($"invalid integer '{s}'");
+            throw Error($"invalid integer '{Show(s)}'");
         }
 
         if (!int.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value))
         {
-            throw Error($"integer '{s}' out of range");
+            throw Error($"integer '{Show(s)}' out of range");
         }
 
         return value;
@@ -481,11 +569,16 @@ internal sealed class ScenarioParser
 
     private ScenarioParseException Error(string reason) => new(_fileName, _line, reason);
 
-    /// <summary>Splits a line into tokens, dropping the comment.</summary>
+    /// <summary>Splits a line into tokens, dropping the comment; a line that is not valid text (null) is an error.</summary>
     /// <returns>Null, or a lexical error message.</returns>
-    private static string? Tokenize(string line, out List<Token> tokens)
+    private static string? Tokenize(string? line, out List<Token> tokens)
     {
         tokens = [];
+        if (line is null)
+        {
+            return "the line is not valid UTF-8";
+        }
+
         int i = 0;
         while (i < line.Length)
         {

@@ -10,19 +10,20 @@ internal sealed partial class ScenarioInterpreter
     private readonly Dictionary<long, int> _unnumbered = [];
 
     /// <summary>
-    /// Describes every live wait context, every job object seen, and every logical thread's ASYNC state. Each
-    /// thread's state is read on that thread (the others are idle: statements are strictly sequential).
+    /// Describes every live wait context object (in creation order; one whose variable now holds a newer context is
+    /// labelled <c>C (overwritten)</c>), every job object seen, and every logical thread's ASYNC state. Each thread's
+    /// state is read on that thread (the others are idle: statements are strictly sequential).
     /// </summary>
     private string[] DescribeState()
     {
         var state = new List<string>();
-        foreach (string name in _contextOrder)
+        foreach ((string variable, AsyncWaitCtx ctx) in _createdContexts)
         {
-            AsyncWaitCtx ctx = _contexts[name];
             AsyncWaitCtxSnapshot snapshot = ctx.Describe();
             if (!snapshot.Freed)
             {
-                state.Add(DescribeContext(name, ctx, snapshot));
+                string label = ReferenceEquals(_contexts[variable], ctx) ? variable : variable + " (overwritten)";
+                state.Add(DescribeContext(label, ctx, snapshot));
             }
         }
 

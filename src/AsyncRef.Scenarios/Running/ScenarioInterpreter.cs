@@ -19,7 +19,15 @@ internal sealed partial class ScenarioInterpreter
 
     /// <summary>Context variables that a <c>ctx_new</c> has assigned (freed ones keep their freed object).</summary>
     private readonly Dictionary<string, AsyncWaitCtx> _contexts = new(StringComparer.Ordinal);
-    private readonly List<string> _contextOrder = [];
+
+    /// <summary>The variable that holds each context object (a context no variable holds any more is absent).</summary>
+    private readonly Dictionary<AsyncWaitCtx, string> _contextNames = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>
+    /// When explaining: every context object a <c>ctx_new</c> created, in creation order, with the variable it was
+    /// assigned to (which may since hold a newer one): a job may still use a context whose variable was overwritten.
+    /// </summary>
+    private readonly List<(string Variable, AsyncWaitCtx Ctx)> _createdContexts = [];
     private readonly Dictionary<string, JobVariable> _jobVariables = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NamedPointer> _keys = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NamedPointer> _data = new(StringComparer.Ordinal);
@@ -54,7 +62,8 @@ internal sealed partial class ScenarioInterpreter
             Event(string.Create(CultureInfo.InvariantCulture, $"cleanup {PointerName(key)} {fd} {PointerName(data)}"));
     }
 
-    internal static ScenarioLog Run(Scenario scenario, Action<string>? onLine = null) => new ScenarioInterpreter(scenario, false, onLine).Execute().Log;
+    /// <summary>Runs the scenario; <paramref name="onLine"/>, if any, gets each line as soon as it is printed.</summary>
+    internal static ScenarioLog Run(Scenario scenario, Action<string>? onLine) => new ScenarioInterpreter(scenario, false, onLine).Execute().Log;
 
     internal static ScenarioExplanation Explain(Scenario scenario) => new ScenarioInterpreter(scenario, true, null).Execute();
 
@@ -126,14 +135,18 @@ internal sealed partial class ScenarioInterpreter
             case ScenarioOp.IsCapable:
                 return Int(Async.IsCapable());
             case ScenarioOp.CtxNew:
-                if (_contexts.TryAdd(a[0].Text, AsyncWaitCtx.New()))
+                // A variable that held a context is overwritten; the context it held is leaked, as in C.
+                AsyncWaitCtx created = AsyncWaitCtx.New();
+                if (_contexts.TryGetValue(a[0].Text, out AsyncWaitCtx? overwritten))
                 {
-                    _contextOrder.Add(a[0].Text);
+                    _contextNames.Remove(overwritten);
                 }
-                else
+
+                _contexts[a[0].Text] = created;
+                _contextNames[created] = a[0].Text;
+                if (_explained is not null)
                 {
-                    // The variable is overwritten; the context it held is leaked, as in C.
-                    _contexts[a[0].Text] = AsyncWaitCtx.New();
+                    _createdContexts.Add((a[0].Text, created));
                 }
 
                 return "ok";
@@ -204,12 +217,14 @@ internal sealed partial class ScenarioInterpreter
         bool restart = !variable.Handle.IsNull;
         AsyncWaitCtx? ctx = restart ? null : Context(a[1]);
         AsyncJobFunc func = JobFunction(a[2].Text);
-        (byte[]? args, int size) = a[3].Kind switch
+        // A string is its bytes plus a terminating NUL, and its size counts the NUL; ptr0 is non-NULL with size 0.
+        byte[]? args = a[3].Kind switch
         {
-            ScenarioValueKind.Text => (TextArgument(a[3].Text), ScenarioText.Utf8.GetByteCount(a[3].Text) + 1),
-            ScenarioValueKind.Ptr0 => (Array.Empty<byte>(), 0),
-            _ => ((byte[]?)null, 0),
+            ScenarioValueKind.Text => TextArgument(a[3].Text),
+            ScenarioValueKind.Ptr0 => [],
+            _ => null,
         };
+        int size = args?.Length ?? 0;
         AsyncResult result = Async.StartJob(ref variable.Handle, ctx, ref variable.Ret, func, args, size);
         switch (result)
         {
@@ -227,6 +242,7 @@ internal sealed partial class ScenarioInterpreter
         }
     }
 
+    /// <summary>The string's UTF-8 bytes followed by a NUL.</summary>
     private static byte[] TextArgument(string text)
     {
         byte[] bytes = new byte[ScenarioText.Utf8.GetByteCount(text) + 1];
@@ -348,19 +364,8 @@ internal sealed partial class ScenarioInterpreter
         Context(value) ?? throw new UndefinedBehaviorException(
             UbRules.CtxUseAfterFree, $"{function} on a NULL wait context ('.' in a job started without one)");
 
-    private string ContextName(AsyncWaitCtx ctx)
-    {
-        foreach ((string name, AsyncWaitCtx held) in _contexts)
-        {
-            if (ReferenceEquals(held, ctx))
-            {
-                return name;
-            }
-        }
-
-        // The variable that held it was overwritten by a later ctx_new.
-        return "?";
-    }
+    /// <summary>The variable holding the context, or <c>?</c> when the variable that held it was overwritten by a later <c>ctx_new</c>.</summary>
+    private string ContextName(AsyncWaitCtx ctx) => _contextNames.GetValueOrDefault(ctx, "?");
 
     private JobVariable JobVar(string name)
     {

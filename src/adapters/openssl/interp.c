@@ -16,6 +16,7 @@
 #include <openssl/err.h>
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,10 +41,20 @@ typedef struct {
     int idle_thread; /* logical thread whose pool holds it idle, or -1 */
 } job_id_t;
 
+/* A hash map from pointers to non-negative ints (open addressing, linear probing, deletion by
+ * backward shift), so that looking a pointer up does not scan every name or job of the run. */
+typedef struct {
+    const void **keys; /* NULL: empty slot */
+    int *values;
+    size_t len, nslots; /* nslots: 0 or a power of two, more than twice len */
+} ptrmap_t;
+
 static const scenario_t *g_sc;
 static ctx_var_t *g_ctx;
+static ptrmap_t g_live_ctx; /* context pointer -> the variable that holds it live */
 static job_var_t *g_jobs;
 static job_id_t *g_ids;
+static ptrmap_t g_id_index; /* job pointer -> its index in g_ids */
 static size_t g_nids, g_capids;
 static int g_next_number = 1;
 /* Keys, data and callback args stand for the addresses of bytes in these arrays. */
@@ -70,6 +81,86 @@ static void *xcalloc(size_t n, size_t size)
 static void *xrealloc(void *p, size_t n)
 {
     return check_alloc(realloc(p, n));
+}
+
+/* ---- pointer maps ------------------------------------------------------------------------- */
+
+static size_t ptr_slot(const ptrmap_t *m, const void *key)
+{
+    uint64_t h = (uint64_t)(uintptr_t)key * 0x9E3779B97F4A7C15ULL;
+    return (size_t)(h >> 32) & (m->nslots - 1);
+}
+
+/* The value for key, or -1. */
+static int ptrmap_get(const ptrmap_t *m, const void *key)
+{
+    if (m->nslots == 0 || key == NULL)
+        return -1;
+    for (size_t i = ptr_slot(m, key); m->keys[i] != NULL; i = (i + 1) & (m->nslots - 1))
+        if (m->keys[i] == key)
+            return m->values[i];
+    return -1;
+}
+
+static void ptrmap_put(ptrmap_t *m, const void *key, int value);
+
+static void ptrmap_grow(ptrmap_t *m)
+{
+    ptrmap_t old = *m;
+    m->nslots = old.nslots ? 2 * old.nslots : 16;
+    m->keys = xcalloc(m->nslots, sizeof *m->keys);
+    m->values = xcalloc(m->nslots, sizeof *m->values);
+    m->len = 0;
+    for (size_t i = 0; i < old.nslots; i++)
+        if (old.keys[i] != NULL)
+            ptrmap_put(m, old.keys[i], old.values[i]);
+    free(old.keys);
+    free(old.values);
+}
+
+/* Sets key (not NULL) to value, replacing any previous value. */
+static void ptrmap_put(ptrmap_t *m, const void *key, int value)
+{
+    if (2 * (m->len + 1) > m->nslots)
+        ptrmap_grow(m);
+    size_t i = ptr_slot(m, key);
+    while (m->keys[i] != NULL && m->keys[i] != key)
+        i = (i + 1) & (m->nslots - 1);
+    if (m->keys[i] == NULL)
+        m->len++;
+    m->keys[i] = key;
+    m->values[i] = value;
+}
+
+static void ptrmap_remove(ptrmap_t *m, const void *key)
+{
+    if (m->nslots == 0 || key == NULL)
+        return;
+    size_t mask = m->nslots - 1, i = ptr_slot(m, key);
+    while (m->keys[i] != key) {
+        if (m->keys[i] == NULL)
+            return;
+        i = (i + 1) & mask;
+    }
+    /* backward shift: move later entries of the probe run into the hole */
+    for (size_t j = (i + 1) & mask; m->keys[j] != NULL; j = (j + 1) & mask) {
+        size_t home = ptr_slot(m, m->keys[j]);
+        /* entry j may move to i if its home is not in the cyclic range (i, j] */
+        if (((j - home) & mask) >= ((j - i) & mask)) {
+            m->keys[i] = m->keys[j];
+            m->values[i] = m->values[j];
+            i = j;
+        }
+    }
+    m->keys[i] = NULL;
+    m->len--;
+}
+
+static void ptrmap_free(ptrmap_t *m)
+{
+    free(m->keys);
+    free(m->values);
+    memset(m, 0, sizeof *m);
 }
 
 /* ---- output ------------------------------------------------------------------------------- */
@@ -170,12 +261,36 @@ static const char *space_name(sym_kind_t kind, const void *p)
     return "?"; /* not a pointer the scenario passed: cannot happen with a sane library */
 }
 
+/* Records that variable i holds c, live (NULL: no context); the pointer it held before is no
+ * longer held live by any variable. */
+static void ctx_assign(size_t i, ASYNC_WAIT_CTX *c)
+{
+    if (g_ctx[i].live)
+        ptrmap_remove(&g_live_ctx, g_ctx[i].ptr);
+    g_ctx[i].ptr = c;
+    g_ctx[i].live = c != NULL;
+    if (c != NULL)
+        ptrmap_put(&g_live_ctx, c, (int)i);
+}
+
+/* Variable i's context is freed: it keeps the dangling pointer, not live. */
+static void ctx_kill(size_t i)
+{
+    if (g_ctx[i].live)
+        ptrmap_remove(&g_live_ctx, g_ctx[i].ptr);
+    g_ctx[i].live = 0;
+}
+
 /* The ctx variable holding p, preferring a live one (a freed variable keeps its old value). */
 static const char *ctx_name(const ASYNC_WAIT_CTX *p)
 {
     const char *stale = NULL;
     if (p == NULL)
         return "NULL";
+    int live = ptrmap_get(&g_live_ctx, p);
+    if (live >= 0)
+        return g_sc->syms[SYM_CTX].names[live];
+    /* rare: a context that no variable holds live (freed, or its variable overwritten) */
     for (size_t i = 0; i < g_sc->syms[SYM_CTX].len; i++) {
         if (g_ctx[i].ptr != p)
             continue;
@@ -190,10 +305,8 @@ static const char *ctx_name(const ASYNC_WAIT_CTX *p)
 
 static job_id_t *find_job_id(const ASYNC_JOB *j)
 {
-    for (size_t i = 0; i < g_nids; i++)
-        if (g_ids[i].ptr == j)
-            return &g_ids[i];
-    return NULL;
+    int i = ptrmap_get(&g_id_index, j);
+    return i < 0 ? NULL : &g_ids[i];
 }
 
 /* The #N of a job object that is running or paused (so not idle in any pool). */
@@ -205,6 +318,7 @@ static int job_number(ASYNC_JOB *j)
             g_capids = g_capids ? 2 * g_capids : 16;
             g_ids = xrealloc(g_ids, g_capids * sizeof *g_ids);
         }
+        ptrmap_put(&g_id_index, j, (int)g_nids);
         id = &g_ids[g_nids++];
         id->ptr = j;
         id->number = g_next_number++;
@@ -226,9 +340,15 @@ static void job_now_idle(const ASYNC_JOB *j, int thread)
 static void forget_idle_jobs(int thread)
 {
     size_t k = 0;
-    for (size_t i = 0; i < g_nids; i++)
-        if (g_ids[i].idle_thread != thread)
+    for (size_t i = 0; i < g_nids; i++) {
+        if (g_ids[i].idle_thread != thread) {
+            if (k != i)
+                ptrmap_put(&g_id_index, g_ids[i].ptr, (int)k);
             g_ids[k++] = g_ids[i];
+        } else {
+            ptrmap_remove(&g_id_index, g_ids[i].ptr);
+        }
+    }
     g_nids = k;
 }
 
@@ -354,11 +474,11 @@ static void do_ctx_free(const stmt_t *s)
 {
     ASYNC_WAIT_CTX *c = ctx_arg(s);
     if (s->ctx >= 0) {
-        g_ctx[s->ctx].live = 0;
+        ctx_kill((size_t)s->ctx);
     } else if (c != NULL) { /* '.': whichever variable holds the job's context is now dead */
-        for (size_t i = 0; i < g_sc->syms[SYM_CTX].len; i++)
-            if (g_ctx[i].ptr == c)
-                g_ctx[i].live = 0;
+        int i = ptrmap_get(&g_live_ctx, c);
+        if (i >= 0)
+            ctx_kill((size_t)i);
     }
     g_event_line = s->line;
     ASYNC_WAIT_CTX_free(c);
@@ -512,8 +632,7 @@ static void exec_stmt(const stmt_t *s, const void *args)
         emit_resultf(s, "%d", ASYNC_is_capable());
         break;
     case OP_CTX_NEW:
-        g_ctx[s->ctx].ptr = ASYNC_WAIT_CTX_new();
-        g_ctx[s->ctx].live = g_ctx[s->ctx].ptr != NULL;
+        ctx_assign((size_t)s->ctx, ASYNC_WAIT_CTX_new());
         emit_result(s, "ok");
         break;
     case OP_CTX_FREE:
@@ -653,6 +772,8 @@ static void runtime_free(void)
     free(g_ctx);
     free(g_jobs);
     free(g_ids);
+    ptrmap_free(&g_live_ctx);
+    ptrmap_free(&g_id_index);
     free(g_space[SYM_KEY]);
     free(g_space[SYM_DATA]);
     free(g_space[SYM_CBARG]);

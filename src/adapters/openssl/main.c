@@ -77,11 +77,12 @@ int main(int argc, char **argv)
 
     scenario_t sc;
     int err_line = 0;
-    char msg[512];
-    int ok = scenario_parse(text, len, &sc, &err_line, msg, sizeof msg);
+    char *msg = NULL;
+    int ok = scenario_parse(text, len, &sc, &err_line, &msg);
     free(text);
     if (!ok) {
         fprintf(stderr, "%s:%d: %s\n", path, err_line, msg);
+        free(msg);
         scenario_free(&sc);
         return 2;
     }

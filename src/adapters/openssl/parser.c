@@ -8,11 +8,10 @@
 #include "scenario.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_TOKENS 16
 
 typedef struct {
     const char *s;
@@ -25,21 +24,27 @@ typedef struct {
     name_table_t created_ctx; /* names created by some ctx_new (first pass) */
     int line;
     int failed;
-    char *msg;
-    size_t msg_size;
+    char *msg;                /* the first error (malloc'd), or NULL */
+    char *shown;              /* the last token formatted by show() */
+    token_t *toks;            /* the current line's tokens (no limit on their number) */
+    size_t toks_cap;
     func_t *cur_func;         /* body being parsed, or NULL at top level */
     int seen_statement;       /* a statement (not blank/comment) was seen */
 } parser_t;
 
 /* ---- small utilities ---------------------------------------------------------------------- */
 
+static void out_of_memory(void)
+{
+    fputs("asyncref-openssl: out of memory\n", stderr);
+    abort();
+}
+
 static void *xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n);
-    if (q == NULL) {
-        fputs("asyncref-openssl: out of memory\n", stderr);
-        abort();
-    }
+    if (q == NULL)
+        out_of_memory();
     return q;
 }
 
@@ -53,38 +58,107 @@ static char *xstrndup(const char *s, size_t n)
 
 static int fail(parser_t *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Records the error (only the first one counts) and returns 0 so callers can `return fail(...)`. */
+/* Records the error (only the first one counts; the message has no length limit) and returns 0
+ * so callers can `return fail(...)`. */
 static int fail(parser_t *p, const char *fmt, ...)
 {
     if (!p->failed) {
-        va_list ap;
+        va_list ap, probe;
         va_start(ap, fmt);
-        vsnprintf(p->msg, p->msg_size, fmt, ap);
+        va_copy(probe, ap);
+        int n = vsnprintf(NULL, 0, fmt, probe);
+        va_end(probe);
+        if (n < 0)
+            n = 0;
+        p->msg = xrealloc(NULL, (size_t)n + 1);
+        vsnprintf(p->msg, (size_t)n + 1, fmt, ap);
         va_end(ap);
         p->failed = p->line;
     }
     return 0;
 }
 
+/* A token as messages show it: its bytes, with each control character (0x00-0x1F, 0x7F) written
+ * as \xHH, so that a message is always one printable line (spec/scenario-language.md, 1). */
+static const char *show(parser_t *p, const token_t *t)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char *out = xrealloc(p->shown, 4 * t->len + 1);
+    size_t k = 0;
+    for (size_t i = 0; i < t->len; i++) {
+        unsigned char c = (unsigned char)t->s[i];
+        if (c < 0x20 || c == 0x7F) {
+            out[k++] = '\\';
+            out[k++] = 'x';
+            out[k++] = hex[c >> 4];
+            out[k++] = hex[c & 15];
+        } else {
+            out[k++] = (char)c;
+        }
+    }
+    out[k] = '\0';
+    p->shown = out;
+    return out;
+}
+
+/* FNV-1a. */
+static size_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return (size_t)h;
+}
+
 static int names_find(const name_table_t *t, const char *s, size_t n)
 {
-    for (size_t i = 0; i < t->len; i++)
-        if (strlen(t->names[i]) == n && memcmp(t->names[i], s, n) == 0)
+    if (t->nslots == 0)
+        return -1;
+    size_t mask = t->nslots - 1;
+    for (size_t h = hash_bytes(s, n) & mask; t->slots[h] != 0; h = (h + 1) & mask) {
+        size_t i = (size_t)t->slots[h] - 1;
+        if (t->lens[i] == n && memcmp(t->names[i], s, n) == 0)
             return (int)i;
+    }
     return -1;
+}
+
+static void names_index(name_table_t *t, size_t i)
+{
+    size_t mask = t->nslots - 1;
+    size_t h = hash_bytes(t->names[i], t->lens[i]) & mask;
+    while (t->slots[h] != 0)
+        h = (h + 1) & mask;
+    t->slots[h] = (int)i + 1;
 }
 
 static int names_intern(name_table_t *t, const char *s, size_t n)
 {
-    int i = names_find(t, s, n);
-    if (i >= 0)
-        return i;
+    int found = names_find(t, s, n);
+    if (found >= 0)
+        return found;
     if (t->len == t->cap) {
         t->cap = t->cap ? 2 * t->cap : 8;
         t->names = xrealloc(t->names, t->cap * sizeof *t->names);
+        t->lens = xrealloc(t->lens, t->cap * sizeof *t->lens);
     }
-    t->names[t->len] = xstrndup(s, n);
-    return (int)t->len++;
+    size_t i = t->len++;
+    t->names[i] = xstrndup(s, n);
+    t->lens[i] = n;
+    if (2 * t->len >= t->nslots) { /* keep the load under one half */
+        free(t->slots);
+        t->nslots = t->nslots ? 2 * t->nslots : 16;
+        t->slots = calloc(t->nslots, sizeof *t->slots);
+        if (t->slots == NULL)
+            out_of_memory();
+        for (size_t k = 0; k < t->len; k++)
+            names_index(t, k);
+    } else {
+        names_index(t, i);
+    }
+    return (int)i;
 }
 
 static void names_free(name_table_t *t)
@@ -92,6 +166,8 @@ static void names_free(name_table_t *t)
     for (size_t i = 0; i < t->len; i++)
         free(t->names[i]);
     free(t->names);
+    free(t->lens);
+    free(t->slots);
     memset(t, 0, sizeof *t);
 }
 
@@ -126,12 +202,67 @@ static int tok_is(const token_t *t, const char *word)
     return !t->quoted && t->len == strlen(word) && memcmp(t->s, word, t->len) == 0;
 }
 
-/* Splits a line into tokens, dropping the comment. Returns NULL or an error message. */
-static const char *tokenize(const char *line, size_t len, token_t *toks, int *ntoks)
+/* Whether s[0..n) is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
+ * above U+10FFFF), exactly what a strict UTF-8 decoder accepts. */
+static int utf8_valid(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        size_t need;
+        unsigned lo = 0x80, hi = 0xBF; /* the range of the second byte */
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            need = 1;
+        } else if (c == 0xE0) {
+            need = 2;
+            lo = 0xA0;
+        } else if (c == 0xED) {
+            need = 2;
+            hi = 0x9F;
+        } else if (c >= 0xE1 && c <= 0xEF) {
+            need = 2;
+        } else if (c == 0xF0) {
+            need = 3;
+            lo = 0x90;
+        } else if (c == 0xF4) {
+            need = 3;
+            hi = 0x8F;
+        } else if (c >= 0xF1 && c <= 0xF3) {
+            need = 3;
+        } else {
+            return 0;
+        }
+        if (n - i - 1 < need || s[i + 1] < lo || s[i + 1] > hi)
+            return 0;
+        for (size_t k = 2; k <= need; k++)
+            if (s[i + k] < 0x80 || s[i + k] > 0xBF)
+                return 0;
+        i += need + 1;
+    }
+    return 1;
+}
+
+static void push_token(parser_t *p, int n, token_t tok)
+{
+    if ((size_t)n == p->toks_cap) {
+        p->toks_cap = p->toks_cap ? 2 * p->toks_cap : 16;
+        p->toks = xrealloc(p->toks, p->toks_cap * sizeof *p->toks);
+    }
+    p->toks[n] = tok;
+}
+
+/* Splits a line into p->toks, dropping the comment. Returns NULL or an error message. A line
+ * that is not UTF-8 is an error before anything else is looked at. */
+static const char *tokenize(parser_t *p, const char *line, size_t len, int *ntoks)
 {
     size_t i = 0;
     int n = 0;
     *ntoks = 0;
+    if (!utf8_valid((const unsigned char *)line, len))
+        return "the line is not valid UTF-8";
     while (i < len) {
         if (is_blank(line[i])) {
             i++;
@@ -139,15 +270,13 @@ static const char *tokenize(const char *line, size_t len, token_t *toks, int *nt
         }
         if (line[i] == '#')
             break;
-        if (n == MAX_TOKENS)
-            return "too many arguments";
         if (line[i] == '"') {
             size_t start = ++i;
             while (i < len && line[i] != '"')
                 i++;
             if (i == len)
                 return "unterminated string";
-            toks[n++] = (token_t){ line + start, i - start, 1 };
+            push_token(p, n++, (token_t){ line + start, i - start, 1 });
             i++;
             /* a '#' right after the closing quote starts a comment: the string then ends the line */
             if (i < len && !is_blank(line[i]) && line[i] != '#')
@@ -156,7 +285,7 @@ static const char *tokenize(const char *line, size_t len, token_t *toks, int *nt
             size_t start = i;
             while (i < len && !is_blank(line[i]) && line[i] != '#')
                 i++;
-            toks[n++] = (token_t){ line + start, i - start, 0 };
+            push_token(p, n++, (token_t){ line + start, i - start, 0 });
         }
     }
     *ntoks = n;
@@ -187,18 +316,18 @@ static int parse_int(parser_t *p, const token_t *t, int *out)
         i = 1;
     }
     if (t->quoted || i == t->len)
-        return fail(p, "invalid integer '%.*s'", (int)t->len, t->s);
+        return fail(p, "invalid integer '%s'", show(p, t));
     for (; i < t->len; i++) {
         if (t->s[i] < '0' || t->s[i] > '9')
-            return fail(p, "invalid integer '%.*s'", (int)t->len, t->s);
+            return fail(p, "invalid integer '%s'", show(p, t));
         v = v * 10 + (t->s[i] - '0');
         if (v > 2147483648LL)
-            return fail(p, "integer '%.*s' out of range", (int)t->len, t->s);
+            return fail(p, "integer '%s' out of range", show(p, t));
     }
     if (neg)
         v = -v;
     if (v > 2147483647LL)
-        return fail(p, "integer '%.*s' out of range", (int)t->len, t->s);
+        return fail(p, "integer '%s' out of range", show(p, t));
     *out = (int)v;
     return 1;
 }
@@ -260,8 +389,6 @@ static const op_info_t *find_op(const token_t *t)
 
 /* ---- arguments ---------------------------------------------------------------------------- */
 
-#define TOKFMT(t) (int)(t)->len, (t)->s
-
 /* A name, or '-' (REF_NONE) when allow_none. Interned in the given namespace. `what` names the
  * kind in messages. */
 static int parse_sym(parser_t *p, const token_t *t, sym_kind_t kind, int allow_none, const char *what,
@@ -276,7 +403,7 @@ static int parse_sym(parser_t *p, const token_t *t, sym_kind_t kind, int allow_n
     if (tok_is(t, "."))
         return fail(p, "'.' is not allowed here: a %s is required", what);
     if (!is_name(t))
-        return fail(p, "invalid %s name '%.*s'", what, TOKFMT(t));
+        return fail(p, "invalid %s name '%s'", what, show(p, t));
     if (kind == SYM_CB && names_find(&p->sc->syms[SYM_CB], t->s, t->len) < 0 &&
         p->sc->syms[SYM_CB].len >= MAX_CALLBACKS)
         return fail(p, "too many callback names (at most %d)", MAX_CALLBACKS);
@@ -302,9 +429,9 @@ static int parse_ctx(parser_t *p, const token_t *t, int allow_dot, int allow_non
         return 1;
     }
     if (!is_name(t))
-        return fail(p, "invalid context name '%.*s'", TOKFMT(t));
+        return fail(p, "invalid context name '%s'", show(p, t));
     if (names_find(&p->created_ctx, t->s, t->len) < 0)
-        return fail(p, "context '%.*s' is not created by any ctx_new", TOKFMT(t));
+        return fail(p, "context '%s' is not created by any ctx_new", show(p, t));
     *out = names_intern(&p->sc->syms[SYM_CTX], t->s, t->len);
     return 1;
 }
@@ -312,9 +439,9 @@ static int parse_ctx(parser_t *p, const token_t *t, int allow_dot, int allow_non
 static int parse_func_ref(parser_t *p, const token_t *t, int *out)
 {
     if (tok_is(t, "-") || tok_is(t, "."))
-        return fail(p, "'%.*s' is not allowed here: a function is required", TOKFMT(t));
+        return fail(p, "'%s' is not allowed here: a function is required", show(p, t));
     if (!is_name(t))
-        return fail(p, "invalid function name '%.*s'", TOKFMT(t));
+        return fail(p, "invalid function name '%s'", show(p, t));
     for (size_t i = 0; i < p->sc->nfuncs; i++) {
         const char *n = p->sc->funcs[i].name;
         if (strlen(n) == t->len && memcmp(n, t->s, t->len) == 0) {
@@ -322,7 +449,7 @@ static int parse_func_ref(parser_t *p, const token_t *t, int *out)
             return 1;
         }
     }
-    return fail(p, "function '%.*s' is not defined above this line", TOKFMT(t));
+    return fail(p, "function '%s' is not defined above this line", show(p, t));
 }
 
 static int parse_start_arg(parser_t *p, const token_t *t, stmt_t *s)
@@ -336,7 +463,7 @@ static int parse_start_arg(parser_t *p, const token_t *t, stmt_t *s)
     } else if (tok_is(t, "ptr0")) {
         s->arg_kind = ARG_PTR0;
     } else {
-        return fail(p, "invalid job argument '%.*s': expected -, ptr0 or a quoted string", TOKFMT(t));
+        return fail(p, "invalid job argument '%s': expected -, ptr0 or a quoted string", show(p, t));
     }
     return 1;
 }
@@ -352,15 +479,15 @@ static int parse_status(parser_t *p, const token_t *t, int *out)
     }
     int c = t->len > 0 ? t->s[0] : 0;
     if (c != '-' && (c < '0' || c > '9'))
-        return fail(p, "invalid status '%.*s': expected an integer, UNSUPPORTED, ERR, OK or EAGAIN",
-                    TOKFMT(t));
+        return fail(p, "invalid status '%s': expected an integer, UNSUPPORTED, ERR, OK or EAGAIN",
+                    show(p, t));
     return parse_int(p, t, out);
 }
 
 static int parse_arg(parser_t *p, char kind, const token_t *t, stmt_t *s, int *nints)
 {
     if (t->quoted && kind != 'A')
-        return fail(p, "unexpected quoted string");
+        return fail(p, "unexpected quoted string: only the job argument of start may be quoted");
     switch (kind) {
     case 'X': return parse_ctx(p, t, 0, 0, &s->ctx);
     case 'C': return parse_ctx(p, t, 1, 1, &s->ctx);
@@ -377,14 +504,14 @@ static int parse_arg(parser_t *p, char kind, const token_t *t, stmt_t *s, int *n
             s->cleanup = tok_is(t, "cleanup");
             return 1;
         }
-        return fail(p, "invalid cleanup '%.*s': expected cleanup or -", TOKFMT(t));
+        return fail(p, "invalid cleanup '%s': expected cleanup or -", show(p, t));
     case 'S': return parse_status(p, t, &s->num[(*nints)++]);
     case 'I': return parse_int(p, t, &s->num[(*nints)++]);
     case 'N':
         if (!parse_int(p, t, &s->num[*nints]))
             return 0;
         if (s->num[(*nints)++] < 0)
-            return fail(p, "size '%.*s' must not be negative", TOKFMT(t));
+            return fail(p, "size '%s' must not be negative", show(p, t));
         return 1;
     default:
         return fail(p, "internal error: bad signature");
@@ -406,7 +533,7 @@ static int parse_profile(parser_t *p, const token_t *toks, int ntoks, int prefix
     else if (tok_is(&toks[1], "1.1.1"))
         p->sc->profile = PROFILE_111;
     else
-        return fail(p, "unknown profile '%.*s': expected 3.0 or 1.1.1", TOKFMT(&toks[1]));
+        return fail(p, "unknown profile '%s': expected 3.0 or 1.1.1", show(p, &toks[1]));
     return 1;
 }
 
@@ -420,7 +547,7 @@ static int parse_func(parser_t *p, const token_t *toks, int ntoks, int prefixed)
     if (ntoks != 2)
         return fail(p, "func expects 1 argument, got %d", ntoks - 1);
     if (!is_name(&toks[1]))
-        return fail(p, "invalid function name '%.*s'", TOKFMT(&toks[1]));
+        return fail(p, "invalid function name '%s'", show(p, &toks[1]));
     for (size_t i = 0; i < sc->nfuncs; i++)
         if (strlen(sc->funcs[i].name) == toks[1].len &&
             memcmp(sc->funcs[i].name, toks[1].s, toks[1].len) == 0)
@@ -451,12 +578,14 @@ static int parse_call(parser_t *p, const token_t *toks, int ntoks, int thread)
 {
     const op_info_t *op = find_op(&toks[0]);
     if (op == NULL)
-        return fail(p, "unknown statement '%.*s'", TOKFMT(&toks[0]));
+        return fail(p, "unknown statement '%s'", show(p, &toks[0]));
     if ((op->flags & F_BODY_ONLY) && p->cur_func == NULL)
         return fail(p, "%s is only allowed inside a function body", op->name);
     if ((op->flags & F_PROFILE30) && p->sc->profile == PROFILE_111)
         return fail(p, "%s is not available in profile 1.1.1", op->name);
     int want = (int)strlen(op->sig);
+    if (ntoks - 1 != want && want == 0)
+        return fail(p, "%s expects no arguments, got %d", op->name, ntoks - 1);
     if (ntoks - 1 != want)
         return fail(p, "%s expects %d argument%s, got %d", op->name, want, want == 1 ? "" : "s",
                     ntoks - 1);
@@ -476,9 +605,8 @@ static int parse_call(parser_t *p, const token_t *toks, int ntoks, int thread)
 
 static int parse_line(parser_t *p, const char *line, size_t len)
 {
-    token_t toks[MAX_TOKENS];
     int ntoks;
-    const char *err = tokenize(line, len, toks, &ntoks);
+    const char *err = tokenize(p, line, len, &ntoks);
     if (err != NULL)
         return fail(p, "%s", err);
     if (ntoks == 0)
@@ -487,16 +615,16 @@ static int parse_line(parser_t *p, const char *line, size_t len)
     p->seen_statement = 1;
 
     int thread = 0; /* "main" */
-    const token_t *t = toks;
+    const token_t *t = p->toks;
     int prefixed = !t->quoted && t->len > 0 && t->s[0] == '@';
     if (prefixed) {
         token_t name = { t->s + 1, t->len - 1, 0 };
         if (p->cur_func != NULL)
             return fail(p, "@THREAD is not allowed inside a function body");
         if (!is_name(&name))
-            return fail(p, "invalid thread name '%.*s'", TOKFMT(t));
+            return fail(p, "invalid thread name '%s'", show(p, t));
         if (ntoks == 1)
-            return fail(p, "missing statement after '%.*s'", TOKFMT(t));
+            return fail(p, "missing statement after '%s'", show(p, t));
         thread = names_intern(&p->sc->syms[SYM_THREAD], name.s, name.len);
         t++;
         ntoks--;
@@ -533,11 +661,10 @@ static void collect_created_ctx(parser_t *p, const char *text, const char *end)
     const char *cur = text, *line;
     size_t len;
     while (next_line(&cur, end, &line, &len)) {
-        token_t toks[MAX_TOKENS];
         int ntoks;
-        if (tokenize(line, len, toks, &ntoks) != NULL || ntoks == 0)
+        if (tokenize(p, line, len, &ntoks) != NULL || ntoks == 0)
             continue;
-        const token_t *t = toks;
+        const token_t *t = p->toks;
         if (!t->quoted && t->len > 0 && t->s[0] == '@') {
             t++;
             ntoks--;
@@ -547,16 +674,13 @@ static void collect_created_ctx(parser_t *p, const char *text, const char *end)
     }
 }
 
-int scenario_parse(const char *text, size_t len, scenario_t *sc, int *err_line, char *err_msg,
-                   size_t err_msg_size)
+int scenario_parse(const char *text, size_t len, scenario_t *sc, int *err_line, char **err_msg)
 {
     const char *end = text + len;
     parser_t p;
     memset(sc, 0, sizeof *sc);
     memset(&p, 0, sizeof p);
     p.sc = sc;
-    p.msg = err_msg;
-    p.msg_size = err_msg_size;
     sc->profile = PROFILE_30;
     names_intern(&sc->syms[SYM_THREAD], "main", 4);
 
@@ -575,7 +699,10 @@ int scenario_parse(const char *text, size_t len, scenario_t *sc, int *err_line, 
         fail(&p, "func '%s' is not terminated by end", p.cur_func->name);
     }
     names_free(&p.created_ctx);
+    free(p.toks);
+    free(p.shown);
     *err_line = p.failed;
+    *err_msg = p.msg;
     return !p.failed;
 }
 

@@ -52,9 +52,14 @@ typedef struct {
     size_t len, cap;
 } stmt_list_t;
 
+/* Interned names of one kind, in order of first use, with a hash index (open addressing) so that
+ * a scenario with very many names still parses in linear time. */
 typedef struct {
     char **names;
+    size_t *lens;
     size_t len, cap;
+    int *slots;    /* name index + 1, or 0 for an empty slot */
+    size_t nslots; /* 0 or a power of two, more than twice len */
 } name_table_t;
 
 typedef struct {
@@ -71,10 +76,10 @@ typedef struct {
     name_table_t syms[SYM_KINDS]; /* SYM_THREAD index 0 is always "main" */
 } scenario_t;
 
-/* Parses the whole text. Returns 1 on success; on failure returns 0 and fills *err_line and
- * err_msg with the first error in file order. The scenario must be freed either way. */
-int scenario_parse(const char *text, size_t len, scenario_t *sc, int *err_line, char *err_msg,
-                   size_t err_msg_size);
+/* Parses the whole text. Returns 1 on success; on failure returns 0 and sets *err_line and
+ * *err_msg (malloc'd, to be freed by the caller) to the first error in file order. The scenario
+ * must be freed either way. */
+int scenario_parse(const char *text, size_t len, scenario_t *sc, int *err_line, char **err_msg);
 
 void scenario_free(scenario_t *sc);
 
