@@ -416,37 +416,29 @@ internal sealed class CliApp
         private void PrintCase(string file, LogComparison result)
         {
             TextWriter o = app.Out;
-            switch (result.Verdict)
+            string label = result.Verdict switch
             {
-                case ComparisonVerdict.Match:
-                    o.Write($"match        {file}\n");
-                    break;
-                case ComparisonVerdict.StoppedAtUb:
-                    o.Write($"stopped-ub   {file}: reference: {result.ReferenceLine}\n");
-                    break;
-                case ComparisonVerdict.Divergence:
-                    o.Write($"DIVERGENCE   {file}: {result.Message}\n");
-                    o.Write($"    reference: {result.ReferenceLine ?? "(no line)"}\n");
-                    o.Write($"    impl:      {result.OtherLine ?? "(no line)"}\n");
-                    break;
-                case ComparisonVerdict.OtherCrashed:
-                    o.Write($"CRASH        {file}: {result.Message}\n");
-                    break;
-                case ComparisonVerdict.Timeout:
-                    o.Write($"TIMEOUT      {file}: {result.Message}\n");
-                    break;
-                case ComparisonVerdict.OutputTooLarge:
-                    o.Write($"TOO-MUCH     {file}: {result.Message}\n");
-                    break;
-                case ComparisonVerdict.LeftRunning:
-                    o.Write($"LEFT-RUNNING {file}: {result.Message}\n");
-                    break;
-                case ComparisonVerdict.SkippedProfile:
-                    o.Write($"skipped      {file}: {result.Message}\n");
-                    break;
-                default:
-                    o.Write($"REJECTED     {file}: {result.Message}\n");
-                    break;
+                ComparisonVerdict.Match => "match",
+                ComparisonVerdict.StoppedAtUb => "stopped-ub",
+                ComparisonVerdict.Divergence => "DIVERGENCE",
+                ComparisonVerdict.OtherCrashed => "CRASH",
+                ComparisonVerdict.Timeout => "TIMEOUT",
+                ComparisonVerdict.OutputTooLarge => "TOO-MUCH",
+                ComparisonVerdict.LeftRunning => "LEFT-RUNNING",
+                ComparisonVerdict.SkippedProfile => "skipped",
+                _ => "REJECTED",
+            };
+            string detail = result.Verdict switch
+            {
+                ComparisonVerdict.Match => "",
+                ComparisonVerdict.StoppedAtUb => ": reference: " + result.ReferenceLine,
+                _ => ": " + result.Message,
+            };
+            o.Write($"{label,-12} {file}{detail}\n");
+            if (result.Verdict == ComparisonVerdict.Divergence)
+            {
+                o.Write($"    reference: {result.ReferenceLine ?? "(no line)"}\n");
+                o.Write($"    impl:      {result.OtherLine ?? "(no line)"}\n");
             }
         }
 

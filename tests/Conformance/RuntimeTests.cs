@@ -242,7 +242,7 @@ public sealed class RuntimeTests
     public void CheckedMode_IsOnInTestRuns() => Assert.True(Async.CheckedMode);
 
     [Fact]
-    public void JobTaskBuilder_MethodsWithoutSuspension_AllocateNoBox()
+    public void JobTaskMethod_WithoutSuspension_CompletesSynchronously()
     {
         // A method that never suspends completes in the struct itself.
         JobTask<int> task = Jobs.Return42(null);
