@@ -49,6 +49,12 @@ internal sealed class CheckedModels
         _waitCtx.OnTransitioned(_ => _fired = true);
         _status.OnTransitioned(_ => _fired = true);
         _fdEntry.OnTransitioned(_ => _fired = true);
+
+        // A trigger the machine does not permit fails the fire itself (one handler look-up, no CanFire first).
+        _job.OnUnhandledTrigger((from, trigger, unmet) => Violation($"job: {trigger} is not permitted in {from}{Unmet(unmet)}"));
+        _waitCtx.OnUnhandledTrigger((from, trigger, unmet) => Violation($"wait ctx: {trigger} is not permitted in {from}{Unmet(unmet)}"));
+        _status.OnUnhandledTrigger((from, trigger, unmet) => Violation($"status: {trigger} is not permitted in {from}{Unmet(unmet)}"));
+        _fdEntry.OnUnhandledTrigger((from, trigger, unmet) => Violation($"fd entry: {trigger} is not permitted in {from}{Unmet(unmet)}"));
     }
 
     /// <summary>Fires the job machine for <paramref name="job"/> and requires it to reach <paramref name="target"/>.</summary>
@@ -63,7 +69,6 @@ internal sealed class CheckedModels
         (_jobSubject, _thread, _pool, _fired) = (job, thread, pool, false);
         try
         {
-            Require(_job.CanFire(trigger, out ICollection<string>? unmet), $"job: {trigger} is not permitted in {from}{Unmet(unmet)}");
             _job.Fire(trigger);
             AsyncJobState reached = _fired ? _jobReached : from;
             Require(reached == target, $"job: {trigger} from {from} leads to {reached}, the runtime goes to {target}");
@@ -102,7 +107,6 @@ internal sealed class CheckedModels
         (_ctx, _fired) = (ctx, false);
         try
         {
-            Require(_waitCtx.CanFire(trigger, out ICollection<string>? unmet), $"wait ctx: {trigger} is not permitted in {from}{Unmet(unmet)}");
             _waitCtx.Fire(trigger);
             WaitCtxState reached = _fired ? _waitCtxReached : from;
             Require(reached == target, $"wait ctx: {trigger} from {from} leads to {reached}, the runtime goes to {target}");
@@ -123,7 +127,6 @@ internal sealed class CheckedModels
         (_ctx, _fired) = (ctx, false);
         try
         {
-            Require(_status.CanFire(_setStatus, value), $"status: set_status({value}) is not permitted in {from}");
             _status.Fire(_setStatus, value);
             Require(_fired && _statusReached == Machines.StatusOf(value), $"status: set_status({value}) from {from} leads to {_statusReached}");
             ModelCoverage.RecordStatus(from, _statusReached);
@@ -141,7 +144,6 @@ internal sealed class CheckedModels
     internal void FdEntry(FdEntryState from, FdEntryTrigger trigger, FdEntryState target)
     {
         (_entry, _fired) = (from, false);
-        Require(_fdEntry.CanFire(trigger), $"fd entry: {trigger} is not permitted in {from}");
         _fdEntry.Fire(trigger);
         FdEntryState reached = _fired ? _entryReached : from;
         Require(reached == target, $"fd entry: {trigger} from {from} leads to {reached}, the runtime goes to {target}");
@@ -161,7 +163,9 @@ internal sealed class CheckedModels
     {
         if (!condition)
         {
-            throw new InvariantViolationException("model violation: " + message);
+            Violation(message);
         }
     }
+
+    private static void Violation(string message) => throw new InvariantViolationException("model violation: " + message);
 }
