@@ -51,7 +51,7 @@ run: build
 # Long explorations, kept out of `make test`.
 COYOTE_CAMPAIGN_ITERS ?= 5000
 coyote-campaign: build
-	COYOTE_ITERS=$(COYOTE_CAMPAIGN_ITERS) dotnet test tests/Systematic -c $(CONFIG) --no-build
+	ASYNCREF_HUNT_ITERATIONS=$(COYOTE_CAMPAIGN_ITERS) dotnet test tests/Systematic -c $(CONFIG) --no-build
 
 PROPERTY_CAMPAIGN_TESTS ?= 20000
 property-campaign: build
@@ -84,3 +84,9 @@ diagrams: build
 clean:
 	rm -rf $(ARTIFACTS) .test.log
 	dotnet clean AsyncRef.sln >/dev/null
+
+# The spec's experiments (spec/experiments): compiled against the installed libcrypto and compared with the
+# outputs recorded on libcrypto 3.0.19.
+.PHONY: experiments
+experiments:
+	bash spec/experiments/run.sh --check
