@@ -246,4 +246,48 @@ public sealed class OracleTests : IDisposable
         Assert.Matches(@"^\d+\.\d+\.\d+", version);
         Assert.Equal(version, shortVersion);
     }
+
+    [Fact]
+    public void RunDevZero_FailsAtOnce_WithTheSameMessageAsTheAdapter()
+    {
+        // Before: the reference grew to 4 GB and died of OutOfMemoryException; the adapter grew past 9 GB.
+        const string expected = "/dev/zero:1: the file is larger than 16777216 bytes (the limit, set by ASYNCREF_MAX_FILE_BYTES)\n";
+
+        (int status, string output, string error) = CliProcess("", "run", "/dev/zero");
+        (int adapterStatus, string adapterOutput, string adapterError) = Adapter("/dev/zero");
+
+        Assert.Equal((2, "", expected), (status, output, error));
+        Assert.Equal((2, "", expected), (adapterStatus, adapterOutput, adapterError));
+    }
+
+    [Fact]
+    public void Limits_AreOverridable_OnTheCommandLine_AndAppliedToBothSides()
+    {
+        string file = _dir.Write("t.scn", Text("is_capable", "pause"));
+        string message = $"{file}:2: the file is larger than 12 bytes (the limit, set by ASYNCREF_MAX_FILE_BYTES)\n";
+
+        (int status, _, string error) = CliProcess("", "run", "--max-file-bytes", "12", file);
+        (int lineStatus, _, string lineError) = CliProcess("", "--max-line-bytes", "5", "run", file);
+        (int checkStatus, string checkOutput, _) = CliProcess("", "check", "--max-file-bytes", "12", "--impl", "sh -c 'echo \"$ASYNCREF_MAX_FILE_BYTES\" >&2; exit 2' sh", file);
+
+        Assert.Equal((2, message), (status, error));
+        Assert.Equal((2, $"{file}:1: the line is longer than 5 bytes (the limit, set by ASYNCREF_MAX_LINE_BYTES)\n"), (lineStatus, lineError));
+        Assert.Equal(1, checkStatus);
+        Assert.Contains($"REJECTED     {file}: {message.TrimEnd()}", checkOutput);
+        Assert.Equal(2, Cli("--max-line-bytes", "0", "run", file).Status);
+    }
+
+    private static (int Status, string Out, string Err) Adapter(string file)
+    {
+        string adapter = Path.Combine(RepositoryRoot, "artifacts", "asyncref-openssl");
+        Assert.True(File.Exists(adapter), "make adapter first: " + adapter);
+        var start = new ProcessStartInfo(adapter) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(file);
+        using Process process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "the adapter did not finish");
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
 }
