@@ -11,15 +11,17 @@ ARTIFACTS := artifacts
 ADAPTER := $(ARTIFACTS)/asyncref-openssl
 CLI := $(ARTIFACTS)/asyncref
 ADAPTER_SRC := $(wildcard src/adapters/openssl/*.c src/adapters/openssl/*.h)
+TRACER := $(ARTIFACTS)/libasyncref-trace.so
+TRACER_SRC := $(wildcard src/tracer/*.c src/tracer/*.h)
 
-.PHONY: all build restore adapter cli test run bench diagrams clean coyote-campaign property-campaign differential-campaign
+.PHONY: all build restore adapter tracer cli test run bench diagrams clean coyote-campaign property-campaign differential-campaign
 
 all: build
 
 restore:
 	dotnet restore AsyncRef.sln
 
-build: restore adapter cli
+build: restore adapter tracer cli
 	dotnet build AsyncRef.sln -c $(CONFIG) --no-restore
 
 adapter: $(ADAPTER)
@@ -27,6 +29,13 @@ adapter: $(ADAPTER)
 $(ADAPTER): $(ADAPTER_SRC)
 	@mkdir -p $(ARTIFACTS)
 	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -pthread -o $@ src/adapters/openssl/*.c -lcrypto
+
+# The LD_PRELOAD tracer of real programs' ASYNC calls (spec/trace-format.md).
+tracer: $(TRACER)
+
+$(TRACER): $(TRACER_SRC)
+	@mkdir -p $(ARTIFACTS)
+	gcc -std=gnu11 -O2 -fPIC -shared -Wall -Wextra -Werror -pthread -o $@ src/tracer/*.c -ldl
 
 cli: restore
 	dotnet publish src/AsyncRef.Cli -c Release --no-restore -o $(ARTIFACTS)/asyncref.d

@@ -96,7 +96,7 @@ internal sealed class CliApp
 
         return new RootCommand("AsyncRef: the reference implementation of OpenSSL's ASYNC API as a scenario oracle.")
         {
-            run, explain, verify, check, diagrams,
+            run, explain, verify, check, diagrams, TraceCommand.Build(_out, _err),
         };
     }
 
