@@ -12,8 +12,11 @@ public sealed class TraceCheckOptions
     /// <summary>Print one JSON document instead of text.</summary>
     public bool Json { get; init; }
 
-    /// <summary>Run the reference in checked mode: every transition validated against its model.</summary>
-    public bool CheckedMode { get; init; }
+    /// <summary>
+    /// Run the reference in checked mode (every transition validated against its model): true or false, or null to
+    /// keep <see cref="Async.CheckedMode"/> as it is.
+    /// </summary>
+    public bool? CheckedMode { get; init; }
 
     /// <summary>List every call's recorded and predicted values before the report (text mode).</summary>
     public bool ListCalls { get; init; }
@@ -48,7 +51,7 @@ public static class TraceTools
             return BadTrace;
         }
 
-        CheckReport report = TraceChecker.Check(path, options.CheckedMode, options.ListCalls && !options.Json ? stdout : null);
+        CheckReport report = TraceChecker.Check(path, options.CheckedMode ?? Async.CheckedMode, options.ListCalls && !options.Json ? stdout : null);
         if (options.Json)
         {
             CheckOutput.WriteJson(report, stdout);
