@@ -11,15 +11,17 @@ ARTIFACTS := artifacts
 ADAPTER := $(ARTIFACTS)/asyncref-openssl
 CLI := $(ARTIFACTS)/asyncref
 ADAPTER_SRC := $(wildcard src/adapters/openssl/*.c src/adapters/openssl/*.h)
+TRACER := $(ARTIFACTS)/libasyncref-trace.so
+TRACER_SRC := $(wildcard src/tracer/*.c src/tracer/*.h)
 
-.PHONY: all build restore adapter cli test run matrix bench diagrams clean coyote-campaign property-campaign differential-campaign
+.PHONY: all build restore adapter cli test run matrix matrix-spec bench diagrams clean coyote-campaign property-campaign differential-campaign
 
 all: build
 
 restore:
 	dotnet restore AsyncRef.sln
 
-build: restore adapter cli
+build: restore adapter tracer cli
 	dotnet build AsyncRef.sln -c $(CONFIG) --no-restore
 
 adapter: $(ADAPTER)
@@ -27,6 +29,14 @@ adapter: $(ADAPTER)
 $(ADAPTER): $(ADAPTER_SRC)
 	@mkdir -p $(ARTIFACTS)
 	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -pthread -o $@ src/adapters/openssl/*.c -lcrypto
+
+# The LD_PRELOAD tracer of real programs' ASYNC calls (spec/trace-format.md).
+.PHONY: tracer
+tracer: $(TRACER)
+
+$(TRACER): $(TRACER_SRC)
+	@mkdir -p $(ARTIFACTS)
+	gcc -std=gnu11 -O2 -fPIC -shared -Wall -Wextra -Werror -pthread -o $@ src/tracer/*.c -ldl
 
 cli: restore
 	dotnet publish src/AsyncRef.Cli -c Release --no-restore -o $(ARTIFACTS)/asyncref.d
@@ -74,6 +84,11 @@ MATRIX_VERSIONS ?= 1.1.1w 3.0 3.5 3.6 4.0
 MATRIX_CAMPAIGN_COUNT ?= 20000
 matrix: build
 	python3 tools/openssl/matrix.py --versions "$(MATRIX_VERSIONS)" --campaign-count $(MATRIX_CAMPAIGN_COUNT)
+
+# Keeps the last matrix run in the spec: spec/matrix.json, the rules' "Checked on" lines, spec/version-differences.md.
+matrix-spec:
+	cp artifacts/matrix/matrix.json spec/matrix.json
+	python3 tools/openssl/annotate.py
 
 # Benchmarks of the reference against libcrypto (Release, checked mode off and on); about 4 minutes.
 bench:
