@@ -12,7 +12,7 @@ ADAPTER := $(ARTIFACTS)/asyncref-openssl
 CLI := $(ARTIFACTS)/asyncref
 ADAPTER_SRC := $(wildcard src/adapters/openssl/*.c src/adapters/openssl/*.h)
 
-.PHONY: all build restore adapter cli test run bench diagrams clean coyote-campaign property-campaign differential-campaign
+.PHONY: all build restore adapter cli test run matrix bench diagrams clean coyote-campaign property-campaign differential-campaign
 
 all: build
 
@@ -60,6 +60,13 @@ property-campaign: build
 DIFFERENTIAL_CAMPAIGN_TESTS ?= 20000
 differential-campaign: build
 	ASYNCREF_DIFFERENTIAL_TESTS=$(DIFFERENTIAL_CAMPAIGN_TESTS) dotnet test tests/Property -c $(CONFIG) --no-build --filter "FullyQualifiedName~Differential"
+
+# The version matrix: the corpus and a differential campaign through libcrypto of each release, built from Debian
+# sources and cached under artifacts/openssl/ (tools/openssl/README.md). Minutes cold, seconds warm; not in `make test`.
+MATRIX_VERSIONS ?= 1.1.1w 3.0 3.5 3.6 4.0
+MATRIX_CAMPAIGN_COUNT ?= 20000
+matrix: build
+	python3 tools/openssl/matrix.py --versions "$(MATRIX_VERSIONS)" --campaign-count $(MATRIX_CAMPAIGN_COUNT)
 
 # Benchmarks of the reference against libcrypto (Release, checked mode off and on); about 4 minutes.
 bench:
