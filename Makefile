@@ -79,3 +79,9 @@ diagrams: build
 clean:
 	rm -rf $(ARTIFACTS) .test.log
 	dotnet clean AsyncRef.sln >/dev/null
+
+# The spec's experiments (spec/experiments): compiled against the installed libcrypto and compared with the
+# outputs recorded on libcrypto 3.0.19.
+.PHONY: experiments
+experiments:
+	bash spec/experiments/run.sh --check
