@@ -13,20 +13,42 @@ public delegate JobTask<int> AsyncJobFunc(byte[]? args);
 /// </summary>
 public static class Async
 {
+    /// <summary>The environment variable that sets <see cref="DefaultCheckedMode"/>: <c>1</c> on, <c>0</c> off.</summary>
+    public const string CheckedModeVariable = "ASYNCREF_CHECKED";
+
     /// <summary>Whether checked mode is on (see <see cref="CheckedMode"/>).</summary>
-    private static volatile bool s_checkedMode = InitialCheckedMode();
+    private static volatile bool s_checkedMode = DefaultCheckedMode;
+
+    /// <summary>
+    /// The one place that decides checked mode's default, for every build and every program (the <c>asyncref</c>
+    /// CLI included): on, unless the environment variable <see cref="CheckedModeVariable"/> is <c>0</c>
+    /// (<c>1</c> also means on; other values are ignored). A reference implementation checks itself unless told not to.
+    /// </summary>
+    public static bool DefaultCheckedMode => Environment.GetEnvironmentVariable(CheckedModeVariable) != "0";
 
     /// <summary>
     /// Checked mode validates every job and wait-ctx transition against the Stateless models and checks the pool
     /// and wait-ctx invariants after every mutation; a violation throws <see cref="InvariantViolationException"/>.
-    /// On by default in Debug builds, off in Release builds; the environment variable <c>ASYNCREF_CHECKED</c>
-    /// (<c>1</c>/<c>0</c>) overrides the default.
+    /// It starts as <see cref="DefaultCheckedMode"/>.
     /// </summary>
     public static bool CheckedMode
     {
         get => s_checkedMode;
-        set => s_checkedMode = value;
+        set
+        {
+            s_checkedMode = value;
+            RefreshModelling();
+        }
     }
+
+    /// <summary>Whether the runtime fires the Stateless machines on its transitions (the one flag its hot path tests).</summary>
+    internal static bool Modelling => s_modelling;
+
+    /// <summary>Whether transitions go through the Stateless machines: checked mode, or coverage being recorded.</summary>
+    private static volatile bool s_modelling = s_checkedMode;
+
+    /// <summary>Recomputes <see cref="Modelling"/> after checked mode or coverage recording changed.</summary>
+    internal static void RefreshModelling() => s_modelling = s_checkedMode || Model.ModelCoverage.Recording is not null;
 
     /// <summary>The behaviour the calling thread reproduces (<see cref="AsyncProfile.OpenSsl30"/> unless set).</summary>
     public static AsyncProfile ThreadProfile
@@ -49,7 +71,7 @@ public static class Async
         }
 
         // Jobs out of the old pool join this one when they finish; its idle jobs are dropped, as OpenSSL leaks them.
-        thread.Pool = new JobPool(maxSize, initSize);
+        thread.Pool = new JobPool(maxSize, initSize, thread);
         return 1;
     }
 
@@ -73,7 +95,7 @@ public static class Async
                 UbRules.CleanupWhilePaused, "ASYNC_cleanup_thread was called while a job started on this thread is paused");
         }
 
-        thread.Pool?.FreeIdleJobs();
+        thread.Pool?.FreeIdleJobs(thread);
         thread.Pool = null;
         thread.Blocked = 0;
     }
@@ -166,20 +188,6 @@ public static class Async
             pool?.CreatedCount ?? 0,
             pool is null ? [] : pool.IdleTopFirst().Select(j => j.ObjectId).ToArray(),
             thread?.Errors.Count ?? 0);
-    }
-
-    private static bool InitialCheckedMode()
-    {
-        string? setting = Environment.GetEnvironmentVariable("ASYNCREF_CHECKED");
-        if (setting is "1" or "0")
-        {
-            return setting == "1";
-        }
-#if DEBUG
-        return true;
-#else
-        return false;
-#endif
     }
 }
 
