@@ -53,6 +53,7 @@ test: build
 	@rm -f .test.log
 	@status=0; \
 	dotnet test AsyncRef.sln -c $(CONFIG) --no-build 2>&1 | tee -a .test.log || status=1; \
+	dotnet test examples/hunt-your-engine -c $(CONFIG) 2>&1 | tee -a .test.log || status=1; \
 	bash tests/adapter/run-adapter-tests.sh 2>&1 | tee -a .test.log || status=1; \
 	awk '/^(Passed|Failed)!/ { for (i=1;i<=NF;i++) { if ($$i=="Passed:") p+=$$(i+1); if ($$i=="Failed:") f+=$$(i+1) } } \
 	     /^[0-9]+ passed, [0-9]+ failed$$/ { p+=$$1; f+=$$3 } \
@@ -67,6 +68,12 @@ run: build
 COYOTE_CAMPAIGN_ITERS ?= 5000
 coyote-campaign: build
 	ASYNCREF_HUNT_ITERATIONS=$(COYOTE_CAMPAIGN_ITERS) dotnet test tests/Systematic -c $(CONFIG) --no-build
+
+# The bug hunt: every correct engine/loop for HUNT_ITERS iterations, every planted bug under each of HUNT_SEEDS.
+HUNT_ITERS ?= 10000
+HUNT_SEEDS ?= 1 2 3 4 5
+hunt: build
+	CONFIG=$(CONFIG) HUNT_ITERS=$(HUNT_ITERS) HUNT_SEEDS="$(HUNT_SEEDS)" bash tests/Systematic/run-hunt.sh
 
 PROPERTY_CAMPAIGN_TESTS ?= 20000
 property-campaign: build
