@@ -1,4 +1,5 @@
 using System.Text;
+using AsyncRef.Oracle;
 using AsyncRef.Scenarios;
 using FsCheck;
 using FsCheck.Fluent;
