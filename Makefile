@@ -98,6 +98,7 @@ matrix-spec:
 # Benchmarks of the reference against libcrypto (Release, checked mode off and on); about 4 minutes.
 bench:
 	bash bench/run-bench.sh
+	bash bench/trace-bench.sh
 
 # Regenerates spec/diagrams/ and the copies embedded in spec/semantics.md from the Stateless models.
 diagrams: build
