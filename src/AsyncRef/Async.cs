@@ -75,8 +75,12 @@ public static class Async
         return 1;
     }
 
-    /// <summary><c>ASYNC_cleanup_thread()</c>: frees the pool's idle jobs and the thread's async state (the block counter too).</summary>
-    /// <exception cref="UndefinedBehaviorException"><see cref="UbRules.CleanupInJob"/> inside a job; <see cref="UbRules.CleanupWhilePaused"/> while a job started on this thread is paused. Nothing is changed.</exception>
+    /// <summary>
+    /// <c>ASYNC_cleanup_thread()</c>: frees the pool's idle jobs and the thread's async state (the block counter too).
+    /// Jobs of the thread that are paused leak, as documented; one may still be restarted, but its function returning
+    /// is <see cref="UbRules.CleanupWhilePaused"/> (C switches to the freed thread state).
+    /// </summary>
+    /// <exception cref="UndefinedBehaviorException"><see cref="UbRules.CleanupInJob"/> inside a job. Nothing is changed.</exception>
     public static void CleanupThread()
     {
         if (AsyncThreadState.CurrentOrNull is not { } thread)
@@ -89,12 +93,8 @@ public static class Async
             throw new UndefinedBehaviorException(UbRules.CleanupInJob, "ASYNC_cleanup_thread was called inside a running job");
         }
 
-        if (thread.PausedJobs > 0)
-        {
-            throw new UndefinedBehaviorException(
-                UbRules.CleanupWhilePaused, "ASYNC_cleanup_thread was called while a job started on this thread is paused");
-        }
-
+        // Paused jobs of the thread leak, as documented; their functions must not return any more.
+        thread.Cleanups++;
         thread.Pool?.FreeIdleJobs(thread);
         thread.Pool = null;
         thread.Blocked = 0;

@@ -135,7 +135,37 @@ public sealed class ContractTests
         Assert.Equal(AsyncResult.Pause, Async.StartJob(ref job, ctx, ref ret, StartsNestedJob));
         Assert.Equal(AsyncResult.Finish, Async.StartJob(ref job, ctx, ref ret, StartsNestedJob));
         Assert.Empty(Async.DrainErrors());
+
+        // Resumed job, profile 3.0: OpenSSL returns ERR and changes nothing, which is defined.
+        Assert.Equal(AsyncResult.Pause, Async.StartJob(ref job, ctx, ref ret, StartsNestedJobAfterAPause));
+        Assert.Equal(AsyncResult.Finish, Async.StartJob(ref job, ctx, ref ret, null));
+        Assert.Equal(6, ret);
+        Assert.Empty(Async.DrainErrors());
+
+        // Resumed job, profile 1.1.1: no such check, a crash.
+        Async.ThreadProfile = AsyncProfile.OpenSsl111;
+        Assert.Equal(AsyncResult.Pause, Async.StartJob(ref job, ctx, ref ret, StartsNestedJobAfterAPause));
+        Assert.Equal(AsyncResult.Finish, Async.StartJob(ref job, ctx, ref ret, null));
+        Assert.Equal(7, ret);
     });
+
+    private static async JobTask<int> StartsNestedJobAfterAPause(byte[]? args)
+    {
+        await Async.PauseJob();
+        AsyncJob inner = default;
+        int innerRet = -5;
+        if (Async.ThreadProfile == AsyncProfile.OpenSsl111)
+        {
+            Assert.Equal(UbRules.NestedStart, Assert.Throws<UndefinedBehaviorException>(() => Async.StartJob(ref inner, null, ref innerRet, Jobs.Return42)).RuleId);
+            return 7;
+        }
+
+        Assert.Equal(AsyncResult.Err, Async.StartJob(ref inner, null, ref innerRet, Jobs.Return42));
+        Assert.True(inner.IsNull);
+        Assert.Equal(-5, innerRet);
+        Assert.False(Async.GetCurrentJob().IsNull);
+        return 6;
+    }
 
     private static async JobTask<int> ResumesOther(byte[]? args)
     {
@@ -186,21 +216,36 @@ public sealed class ContractTests
     });
 
     [Fact]
-    public void CleanupThread_WhilePausedOrInsideJob_IsRejected() => TestThreads.Run(() =>
+    public void CleanupThread_WhilePaused_LeaksTheJob_ItsFunctionReturningAfterARestartIsUb() => TestThreads.Run(() =>
     {
         Async.InitThread(4, 2);
         AsyncWaitCtx ctx = AsyncWaitCtx.New();
         AsyncJob job = default;
         int ret = 0;
-        Assert.Equal(AsyncResult.Pause, Async.StartJob(ref job, ctx, ref ret, Jobs.OnlyPause));
-        AsyncThreadSnapshot before = Async.DescribeThread();
-        TestThreads.AssertUb(UbRules.CleanupWhilePaused, Async.CleanupThread);
-        Assert.Equal(before, Async.DescribeThread() with { IdleJobObjectIds = before.IdleJobObjectIds });
-        Assert.Equal(before.IdleJobObjectIds, Async.DescribeThread().IdleJobObjectIds);
-        Assert.Equal(AsyncResult.Finish, Async.StartJob(ref job, ctx, ref ret, null));
+        Assert.Equal(AsyncResult.Pause, Async.StartJob(ref job, ctx, ref ret, Jobs.PauseTwiceReturn5));
+
+        // Documented as a leak: the pool and its idle jobs go, the paused job stays paused.
         Async.CleanupThread();
         Assert.False(Async.DescribeThread().HasPool);
+        Assert.Equal(1, Async.DescribeThread().PausedJobs);
+        TestThreads.AssertThreadStillWorks();
 
+        // A restart works (C's pause re-reads the thread state) and the job may pause again...
+        Assert.Equal(AsyncResult.Pause, Async.StartJob(ref job, ctx, ref ret, null));
+        // ...but its function returning would switch to the freed thread state its fibre captured.
+        ret = -1;
+        TestThreads.AssertUb(UbRules.CleanupWhilePaused, () => Async.StartJob(ref job, ctx, ref ret, null));
+        Assert.Equal(-1, ret);
+        Assert.Equal(0, ctx.Describe().ActiveJobs);
+        TestThreads.AssertThreadStillWorks();
+    });
+
+    [Fact]
+    public void CleanupThread_InsideJob_IsRejected() => TestThreads.Run(() =>
+    {
+        AsyncWaitCtx ctx = AsyncWaitCtx.New();
+        AsyncJob job = default;
+        int ret = 0;
         AsyncJobFunc cleansUp = async _ =>
         {
             TestThreads.AssertUb(UbRules.CleanupInJob, Async.CleanupThread);
@@ -227,7 +272,7 @@ public sealed class ContractTests
     });
 
     [Fact]
-    public void WaitCtxFree_WhileAJobUsesIt_IsRejected() => TestThreads.Run(() =>
+    public void WaitCtxFree_WhileAJobUsesIt_IsDefined_RestartingThatJobIsUb() => TestThreads.Run(() =>
     {
         AsyncWaitCtx ctx = AsyncWaitCtx.New();
         var cleaned = new List<int>();
@@ -235,13 +280,41 @@ public sealed class ContractTests
         AsyncJob job = default;
         int ret = 0;
         Assert.Equal(AsyncResult.Pause, Async.StartJob(ref job, ctx, ref ret, Jobs.OnlyPause));
-        TestThreads.AssertUb(UbRules.CtxFreedInUse, () => AsyncWaitCtx.Free(ctx));
-        Assert.Empty(cleaned);
-        Assert.False(ctx.Describe().Freed);
-        Assert.Equal(AsyncResult.Finish, Async.StartJob(ref job, ctx, ref ret, null));
+
+        // The free itself is defined (libssl's SSL_free of a paused connection does it): cleanups run, the job leaks.
         AsyncWaitCtx.Free(ctx);
         Assert.Equal([5], cleaned);
+        Assert.True(ctx.Describe().Freed);
+
+        // Its restart would reset the freed context: rejected, and the job stays paused.
+        AsyncJob before = job;
+        TestThreads.AssertUb(UbRules.CtxFreedInUse, () => Async.StartJob(ref job, null, ref ret, null));
+        Assert.Equal(before, job);
+        Assert.Equal(AsyncJobState.Paused, job.ObjectState);
+        Assert.Equal(1, Async.DescribeThread().PausedJobs);
+        TestThreads.AssertThreadStillWorks();
     });
+
+    [Fact]
+    public void WaitCtxFree_ByItsOwnJobAfterItsLastPause_FinishesNormally() => TestThreads.Run(() =>
+    {
+        AsyncWaitCtx ctx = AsyncWaitCtx.New();
+        AsyncJob job = default;
+        int ret = 0;
+        Assert.Equal(AsyncResult.Pause, Async.StartJob(ref job, ctx, ref ret, FreesOwnCtxAfterPause));
+        Assert.Equal(AsyncResult.Finish, Async.StartJob(ref job, ctx, ref ret, null));
+        Assert.Equal(9, ret);
+        Assert.True(ctx.Describe().Freed);
+        Assert.Equal(0, ctx.Describe().ActiveJobs);
+        TestThreads.AssertThreadStillWorks();
+    });
+
+    private static async JobTask<int> FreesOwnCtxAfterPause(byte[]? args)
+    {
+        await Async.PauseJob();
+        AsyncWaitCtx.Free(Async.GetWaitCtx(Async.GetCurrentJob()));
+        return 9;
+    }
 
     [Fact]
     public void WaitCtx_UseAfterFree_IsRejectedByEveryFunction() => TestThreads.Run(() =>

@@ -57,6 +57,13 @@ internal static class Jobs
         return 7;
     }
 
+    internal static async JobTask<int> PauseTwiceReturn5(byte[]? args)
+    {
+        await Async.PauseJob();
+        await Async.PauseJob();
+        return 5;
+    }
+
     internal static async JobTask<int> OnlyPause(byte[]? args)
     {
         await Async.PauseJob();

@@ -50,6 +50,22 @@ public sealed class ExplainAndExternalTests
     }
 
     [Fact]
+    public void Explain_ShowsTheEarlyPointOfAFreedCtxAsAnAdvisory_NotInTheLog()
+    {
+        string[] lines = ["func F", "  set_wait_fd . K 5 D cleanup", "  pause", "end", "ctx_new C", "start J C F -", "ctx_free C", "ctx_new E", "ctx_free E", "start J C F -"];
+        ScenarioExplanation explanation = Parse(lines).Explain();
+
+        // The log is the v1 log: the free is defined, the restart is the undefined point.
+        Assert.Equal(Parse(lines).Run().Lines, explanation.Log.Lines);
+        Assert.Equal("10 main start => UB UB-CTX-FREED-IN-USE a job whose wait context was freed was restarted (its reset would write into the freed context)", explanation.Log.Lines[^1]);
+
+        ExplainedLine freeLine = explanation.Lines.Single(l => l.LogLine == "7 main ctx_free => ok");
+        Assert.StartsWith("advisory: UB-CTX-FREED-IN-USE early point: ctx C was freed while #1 Paused still holds it;", freeLine.State[0], StringComparison.Ordinal);
+        Assert.Single(explanation.Lines, l => l.State.Any(s => s.StartsWith("advisory:", StringComparison.Ordinal)));
+        Assert.DoesNotContain(explanation.Lines.Single(l => l.LogLine == "9 main ctx_free => ok").State, s => s.StartsWith("advisory:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Explain_ReadsEachThreadsStateOnThatThread()
     {
         ScenarioExplanation explanation = Parse("init_thread 3 1", "@T2 init_thread 0 1", "is_capable").Explain();

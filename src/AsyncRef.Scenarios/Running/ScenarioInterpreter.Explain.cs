@@ -102,6 +102,34 @@ internal sealed partial class ScenarioInterpreter
             $"thread {name}: current={current} block={s.BlockCounter} paused={s.PausedJobs} errors={s.QueuedErrors} pool: {pool}");
     }
 
+    /// <summary>
+    /// The advisory of a <c>ctx_free</c> whose context unfinished jobs were started with: the point where C's
+    /// behaviour would become undefined if one of them were restarted or used it (UB-CTX-FREED-IN-USE is reported
+    /// there, not here), or null when no unfinished job holds it.
+    /// </summary>
+    private string? FreedInUseAdvisory(AsyncWaitCtx freed)
+    {
+        if (freed.Describe().ActiveJobs == 0)
+        {
+            return null;
+        }
+
+        var holders = new List<string>();
+        foreach (long id in _jobOrder)
+        {
+            AsyncJob job = _jobsSeen[id];
+            if (job.IsCurrentUse && job.ObjectState is AsyncJobState.Paused or AsyncJobState.Running
+                && ReferenceEquals(Async.GetWaitCtx(job), freed))
+            {
+                holders.Add($"{JobLabel(id)} {job.ObjectState}");
+            }
+        }
+
+        string jobs = holders.Count == 0 ? "an unfinished job" : string.Join(", ", holders);
+        return $"advisory: UB-CTX-FREED-IN-USE early point: ctx {ContextName(freed)} was freed while {jobs} still holds it; "
+            + "defined while that job is never restarted and never uses it again (a leak), undefined from its next restart or use";
+    }
+
     /// <summary><c>#N</c> for a job the log has numbered; otherwise <c>~K</c>, a label of the explanation only.</summary>
     private string JobLabel(long objectId)
     {

@@ -56,6 +56,9 @@ internal sealed partial class ScenarioInterpreter
     /// </summary>
     private bool _asyncInitialised;
 
+    /// <summary>When explaining: an advisory for the next statement line (an early point of a later undefined behaviour).</summary>
+    private string? _advisory;
+
     /// <summary>The line of the statement whose call may emit events (cleanup, callback).</summary>
     private int _eventLine;
     private int _nextJobNumber = 1;
@@ -142,7 +145,14 @@ internal sealed partial class ScenarioInterpreter
                 return Int(initialised);
             case ScenarioOp.CleanupThread:
                 _asyncInitialised = true;
+                int pausedBefore = _explained is null ? 0 : Async.DescribeThread().PausedJobs;
                 Async.CleanupThread();
+                if (pausedBefore > 0)
+                {
+                    _advisory = $"advisory: UB-CLEANUP-WHILE-PAUSED early point: {pausedBefore} paused job(s) of this thread leak; "
+                        + "defined while none of them is restarted until its function returns, undefined when one returns";
+                }
+
                 return "ok";
             case ScenarioOp.IsCapable:
                 return Int(Async.IsCapable());
@@ -162,6 +172,11 @@ internal sealed partial class ScenarioInterpreter
                 AsyncWaitCtx? freed = Context(a[0]);
                 _eventLine = s.Line;
                 AsyncWaitCtx.Free(freed);
+                if (_explained is not null && freed is not null)
+                {
+                    _advisory = FreedInUseAdvisory(freed);
+                }
+
                 return "ok";
             case ScenarioOp.Start:
                 _asyncInitialised = true;
@@ -191,7 +206,15 @@ internal sealed partial class ScenarioInterpreter
                 AsyncJob current = Async.GetCurrentJob();
                 return current.IsNull ? "NULL" : "#" + Int(Number(current));
             case ScenarioOp.WaitCtx:
-                return Async.GetWaitCtx(Async.GetCurrentJob()) is { } waitCtx ? ContextName(waitCtx) : "NULL";
+                AsyncWaitCtx? waitCtx = Async.GetWaitCtx(Async.GetCurrentJob());
+                if (waitCtx is not null && waitCtx.Describe().Freed)
+                {
+                    // The job's pointer is dangling: using its value (here, to name it) is undefined in C.
+                    throw new UndefinedBehaviorException(
+                        UbRules.CtxUseAfterFree, "ASYNC_get_wait_ctx returned the job's wait context, which was freed");
+                }
+
+                return waitCtx is null ? "NULL" : ContextName(waitCtx);
             case ScenarioOp.Arg:
                 return args is null ? "NULL" : "\"" + ScenarioText.Utf8.GetString(args.AsSpan(0, NulIndex(args))) + "\"";
             case ScenarioOp.SetWaitFd:
@@ -497,7 +520,17 @@ internal sealed partial class ScenarioInterpreter
     {
         _lines.Add(line);
         _onLine?.Invoke(line);
-        _explained?.Add(new ExplainedLine(line, DescribeState()));
+        if (_explained is not null)
+        {
+            string[] state = DescribeState();
+            if (_advisory is { } advisory)
+            {
+                state = [advisory, .. state];
+                _advisory = null;
+            }
+
+            _explained.Add(new ExplainedLine(line, state));
+        }
     }
 
     /// <summary>A job-handle variable: <c>ASYNC_JOB *J</c> and the <c>int ret</c> passed with it.</summary>

@@ -54,7 +54,9 @@ public sealed class ScenarioExplanation
     /// The explanation as text: each log line, then its state lines indented by four spaces. State lines: one per
     /// live wait context (entries newest first with their <c>+add</c>/<c>+del</c> flags, numadd/numdel, callback,
     /// status, jobs using it), one listing every job object seen with its state, one per logical thread (current
-    /// job, block counter, paused jobs, queued errors, pool). Jobs the log has not numbered show as <c>~K</c>.
+    /// job, block counter, paused jobs, queued errors, pool). Jobs the log has not numbered show as <c>~K</c>. A
+    /// line that is the early point of a later undefined behaviour (a <c>ctx_free</c> of a context an unfinished
+    /// job holds) is first followed by an <c>advisory:</c> line naming the rule; the log itself never shows it.
     /// </summary>
     /// <returns>The text, every line followed by <c>\n</c>.</returns>
     public string ToText()

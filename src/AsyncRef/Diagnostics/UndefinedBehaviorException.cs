@@ -36,7 +36,10 @@ public static class UbRules
     /// <summary>A paused job restarted on a thread other than the one it runs on.</summary>
     public const string CrossThreadResume = "UB-CROSS-THREAD-RESUME";
 
-    /// <summary><c>ASYNC_cleanup_thread</c> while a job started on that thread is paused.</summary>
+    /// <summary>
+    /// The function of a job that was paused when its thread called <c>ASYNC_cleanup_thread</c> returned after a
+    /// restart (the cleanup itself only leaks the job).
+    /// </summary>
     public const string CleanupWhilePaused = "UB-CLEANUP-WHILE-PAUSED";
 
     /// <summary><c>ASYNC_cleanup_thread</c> called from inside a running job.</summary>

@@ -41,7 +41,6 @@ internal sealed class CheckedModels
 
     /// <summary>The guard inputs the machine being fired reads (computed from the real objects).</summary>
     private JobGuards _jobGuards;
-    private bool _ctxInUse;
 
     /// <summary>Whether the last fire took a transition (false: the trigger was ignored), and where to.</summary>
     private bool _fired;
@@ -53,7 +52,7 @@ internal sealed class CheckedModels
     internal CheckedModels()
     {
         _job = Machines.Job(() => _jobFrom, s => _jobReached = s, () => _jobGuards);
-        _waitCtx = Machines.WaitCtx(() => _waitCtxFrom, s => _waitCtxReached = s, () => _ctxInUse);
+        _waitCtx = Machines.WaitCtx(() => _waitCtxFrom, s => _waitCtxReached = s);
         _status = Machines.WaitStatus(() => _statusFrom, s => _statusReached = s, out _setStatus);
         _fdEntry = Machines.FdEntry(() => _entryFrom, s => _entryReached = s);
         _job.OnTransitioned(_ => _fired = true);
@@ -118,7 +117,7 @@ internal sealed class CheckedModels
         ref byte outcome = ref _waitCtxOutcomes[((((int)from * s_waitCtxTriggers) + (int)trigger) * 2) + (inUse ? 1 : 0)];
         if (outcome == 0)
         {
-            (_waitCtxFrom, _ctxInUse, _fired) = (from, inUse, false);
+            (_waitCtxFrom, _fired) = (from, false);
             _waitCtx.Fire(trigger);
             outcome = Encode((int)(_fired ? _waitCtxReached : from), _fired);
         }

@@ -203,7 +203,7 @@ internal static class Machines
     }
 
     internal static StateMachine<WaitCtxState, WaitCtxTrigger> WaitCtx(
-        Func<WaitCtxState> get, Action<WaitCtxState> set, Func<bool> inUse)
+        Func<WaitCtxState> get, Action<WaitCtxState> set)
     {
         var m = new StateMachine<WaitCtxState, WaitCtxTrigger>(get, set);
         // The fd list has its own machine (FdEntry); here these calls only require a live context.
@@ -211,7 +211,9 @@ internal static class Machines
             .Ignore(WaitCtxTrigger.SetWaitFd)
             .Ignore(WaitCtxTrigger.ClearFd)
             .Ignore(WaitCtxTrigger.ResetCounts)
-            .PermitIf(WaitCtxTrigger.Free, WaitCtxState.Freed, () => !inUse(), "no unfinished job was started with it");
+            // Also while an unfinished job holds it: the job keeps a dangling pointer, undefined only once used
+            // (UB-CTX-FREED-IN-USE at the job's restart).
+            .Permit(WaitCtxTrigger.Free, WaitCtxState.Freed);
         m.Configure(WaitCtxState.NoCallback)
             .SubstateOf(WaitCtxState.Live)
             .Permit(WaitCtxTrigger.SetCallback, WaitCtxState.CallbackSet)

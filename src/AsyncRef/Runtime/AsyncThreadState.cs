@@ -22,6 +22,12 @@ internal sealed class AsyncThreadState
     /// <summary>Jobs started on this thread that are paused now.</summary>
     internal int PausedJobs;
 
+    /// <summary>
+    /// <c>ASYNC_cleanup_thread</c> calls so far: a job started before the latest one outlived the thread state its
+    /// fibre captured, so its function must not return (<see cref="UbRules.CleanupWhilePaused"/>).
+    /// </summary>
+    internal uint Cleanups;
+
     /// <summary>The behaviour this thread reproduces.</summary>
     internal AsyncProfile Profile;
 

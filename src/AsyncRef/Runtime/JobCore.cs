@@ -40,6 +40,9 @@ internal sealed class JobCore
     /// <summary>The thread that started the current use; only it may restart the job.</summary>
     internal AsyncThreadState? Owner;
 
+    /// <summary>The owner's <see cref="AsyncThreadState.Cleanups"/> when the current use started.</summary>
+    internal uint OwnerCleanups;
+
     /// <summary>The wait context given when the current use started (ignored on restart).</summary>
     internal AsyncWaitCtx? WaitCtx;
 
@@ -57,6 +60,9 @@ internal sealed class JobCore
 
     /// <summary>The job function awaited the pause point during the current segment.</summary>
     internal bool PausePending;
+
+    /// <summary>Restarted at least once in the current use: OpenSSL's hidden job status is then "paused" (a nested start sees it).</summary>
+    internal bool Resumed;
 
     /// <summary>Set by a restart until the resumed pause point runs its reset.</summary>
     internal bool ResumingFromPause;

@@ -14,8 +14,15 @@ internal static class JobRuntime
     internal static AsyncResult Start(ref AsyncJob job, AsyncWaitCtx? ctx, ref int ret, AsyncJobFunc? func, byte[]? args, int size)
     {
         AsyncThreadState thread = AsyncThreadState.Current;
-        if (thread.CurrentJob is not null)
+        if (thread.CurrentJob is { } running)
         {
+            if (job.IsNull && running.Resumed && thread.Profile == AsyncProfile.OpenSsl30)
+            {
+                // 3.x: after a resume the running job's hidden status is "paused", and with a NULL handle that branch
+                // returns ERR before touching anything (1.1.1 lacks the check and crashes).
+                return AsyncResult.Err;
+            }
+
             throw new UndefinedBehaviorException(
                 UbRules.NestedStart, "ASYNC_start_job was called while a job is running on this thread");
         }
@@ -147,6 +154,7 @@ internal static class JobRuntime
         }
 
         core.Owner = thread;
+        core.OwnerCleanups = thread.Cleanups;
         core.WaitCtx = ctx;
         ctx?.AttachJob();
         core.Args = args is not null && size > 0 ? args.AsSpan(0, size).ToArray() : null;
@@ -191,6 +199,13 @@ internal static class JobRuntime
             throw new UndefinedBehaviorException(
                 UbRules.NullWaitCtx, "a job started with a NULL wait context cannot be restarted (its reset would dereference NULL)");
         }
+
+        if (core.WaitCtx.IsFreed)
+        {
+            // Freeing it was defined (a job that is never restarted only leaks); the reset of this restart is not.
+            throw new UndefinedBehaviorException(
+                UbRules.CtxFreedInUse, "a job whose wait context was freed was restarted (its reset would write into the freed context)");
+        }
     }
 
     private static bool TryTakeJob(AsyncThreadState thread, JobPool pool, out JobCore core)
@@ -216,6 +231,7 @@ internal static class JobRuntime
         core.Transition(JobTrigger.Resume, thread);
         thread.PausedJobs--;
         thread.CurrentJob = core;
+        core.Resumed = true;
         core.ResumingFromPause = true;
         core.PausePending = false;
         IJobStep step = core.ResumePoint!;
@@ -259,6 +275,8 @@ internal static class JobRuntime
                     UbRules.DanglingPause, "the job function returned while a pause it started was still pending"));
             }
 
+            // A job paused across its thread's cleanup_thread: C's fibre returns to the freed thread state it captured.
+            bool outlivedThreadState = core.OwnerCleanups != thread.Cleanups;
             Finish(thread, core);
             int result;
             try
@@ -270,6 +288,12 @@ internal static class JobRuntime
                 // The job is released whether its function returned or threw; ret stays untouched on a throw.
                 Release(thread, core);
                 job = default;
+            }
+
+            if (outlivedThreadState)
+            {
+                throw new UndefinedBehaviorException(
+                    UbRules.CleanupWhilePaused, "the function of a job paused across ASYNC_cleanup_thread returned (C returns to the freed thread state)");
             }
 
             if (Unsafe.IsNullRef(ref ret))
@@ -322,6 +346,7 @@ internal static class JobRuntime
         core.ResumePoint = null;
         core.PendingContinuation = null;
         core.PausePending = false;
+        core.Resumed = false;
         core.ResumingFromPause = false;
         core.Misuse = null;
         core.Owner = null;

@@ -77,7 +77,9 @@ public sealed class AsyncWaitCtx
     /// discards the context. Null is a no-op. Cleanups of cleared fds are never called.
     /// </summary>
     /// <param name="ctx">The context, or null.</param>
-    /// <exception cref="UndefinedBehaviorException"><see cref="UbRules.CtxFreedInUse"/> while an unfinished job uses it; <see cref="UbRules.CtxUseAfterFree"/> if already freed.</exception>
+    /// <remarks>An unfinished job started with the context keeps it, freed, as C keeps a dangling pointer: restarting
+    /// that job is <see cref="UbRules.CtxFreedInUse"/>, and any use of the context <see cref="UbRules.CtxUseAfterFree"/>.</remarks>
+    /// <exception cref="UndefinedBehaviorException"><see cref="UbRules.CtxUseAfterFree"/> if already freed.</exception>
     public static void Free(AsyncWaitCtx? ctx)
     {
         if (ctx is null)
@@ -86,11 +88,6 @@ public sealed class AsyncWaitCtx
         }
 
         ctx.CheckLive("ASYNC_WAIT_CTX_free");
-        if (ctx._activeJobs > 0)
-        {
-            throw new UndefinedBehaviorException(
-                UbRules.CtxFreedInUse, "ASYNC_WAIT_CTX_free of a wait context that an unfinished job was started with");
-        }
 
         Entry[] entries = ctx._entries;
         int count = ctx._count;
@@ -372,6 +369,9 @@ public sealed class AsyncWaitCtx
     internal void AttachJob() => _activeJobs++;
 
     internal void EnsureLive(string function) => CheckLive(function);
+
+    /// <summary>Whether <see cref="Free"/> has run (a job started with the context may still hold it).</summary>
+    internal bool IsFreed => _state == WaitCtxState.Freed;
 
     internal void DetachJob() => _activeJobs--;
 
