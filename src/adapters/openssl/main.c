@@ -2,10 +2,12 @@
  * main.c - asyncref-openssl: runs a v1 scenario file against the linked libcrypto.
  *
  *   asyncref-openssl FILE.scn
+ *   asyncref-openssl --batch      (many scenarios per process; see batch.c)
  *
  * Exit status: 0 log complete; 2 usage or parse error (nothing on stdout); 3 the scenario's
  * profile is not the behaviour of the linked library (nothing on stdout).
  */
+#include "batch.h"
 #include "scenario.h"
 
 #include <openssl/crypto.h>
@@ -61,20 +63,9 @@ static int profile_supported(profile_t profile)
     return profile == PROFILE_111 ? v < 0x30000000UL : v >= 0x30000000UL;
 }
 
-int main(int argc, char **argv)
+/* Parses and runs one scenario (taking ownership of text); returns the exit status. */
+static int run_text(const char *path, char *text, size_t len)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: " PROG " FILE.scn\n");
-        return 2;
-    }
-    const char *path = argv[1];
-    size_t len = 0;
-    char *text = read_file(path, &len);
-    if (text == NULL) {
-        fprintf(stderr, PROG ": cannot read %s: %s\n", path, strerror(errno));
-        return 2;
-    }
-
     scenario_t sc;
     int err_line = 0;
     char *msg = NULL;
@@ -95,4 +86,22 @@ int main(int argc, char **argv)
     scenario_run(&sc);
     scenario_free(&sc);
     return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "--batch") == 0)
+        return batch_main(run_text);
+    if (argc != 2) {
+        fprintf(stderr, "usage: " PROG " FILE.scn\n       " PROG " --batch\n");
+        return 2;
+    }
+    const char *path = argv[1];
+    size_t len = 0;
+    char *text = read_file(path, &len);
+    if (text == NULL) {
+        fprintf(stderr, PROG ": cannot read %s: %s\n", path, strerror(errno));
+        return 2;
+    }
+    return run_text(path, text, len);
 }
