@@ -3,8 +3,8 @@ using static AsyncRef.Scenarios.Tests.TestSupport;
 namespace AsyncRef.Scenarios.Tests;
 
 /// <summary>
-/// The interpreter over the reference runtime. Expected logs come from the contract (shared/scenario-language.md,
-/// spec/scenario-language.md) and the facts (shared/research/openssl-async-facts.md), not from running the code.
+/// The interpreter over the reference runtime. Expected logs come from the contract
+/// (spec/scenario-language.md) and the evidence (spec/evidence.md, spec/semantics.md), not from running the code.
 /// </summary>
 public sealed class InterpreterTests
 {

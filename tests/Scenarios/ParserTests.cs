@@ -5,7 +5,7 @@ namespace AsyncRef.Scenarios.Tests;
 /// <summary>The parser: the syntax of spec/scenario-language.md §1–2 and every parse-error class it lists.</summary>
 public sealed class ParserTests
 {
-    /// <summary>The contract's example (shared/scenario-language.md, "Structure").</summary>
+    /// <summary>The contract's example (spec/scenario-language.md, "Structure").</summary>
     internal static readonly string[] ContractExample =
     [
         "profile 3.0          # optional first statement: 3.0 (default) or 1.1.1",
