@@ -54,6 +54,9 @@ public sealed record FuzzOptions(int Seed, long Count)
 
     /// <summary>Whether kept scenarios that reached something new are mutated (half of the scenarios); false runs fresh scenarios only.</summary>
     public bool Guided { get; init; } = true;
+
+    /// <summary>Scenarios run side by side (each worker with its own implementation process); the default is one per core.</summary>
+    public int Workers { get; init; } = Environment.ProcessorCount;
 }
 
 /// <summary>The settings of <c>asyncref enumerate</c>.</summary>

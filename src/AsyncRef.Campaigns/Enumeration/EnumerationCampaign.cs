@@ -29,6 +29,7 @@ internal sealed class EnumerationCampaign(EnumerateOptions options, TextWriter p
     private readonly List<Stopwatch> _clocks = [];
     private Differential _differential = null!;
     private DivergenceArchive _archive = null!;
+    private readonly Stopwatch _shrinking = new();
     private long _prefixOrdinal;
     private long _run;
 
@@ -55,6 +56,7 @@ internal sealed class EnumerationCampaign(EnumerateOptions options, TextWriter p
             var clock = Stopwatch.StartNew();
             Explore([], owned: options.Shard.Index == 0);
             report.Seconds = clock.Elapsed.TotalSeconds;
+            report.ShrinkSeconds = _shrinking.Elapsed.TotalSeconds;
         }
 
         for (int depth = 0; depth <= options.Depth; depth++)
@@ -128,7 +130,7 @@ internal sealed class EnumerationCampaign(EnumerateOptions options, TextWriter p
 
         if (outcome.IsDivergence)
         {
-            _archive.Add(outcome, $"depth {depth}", text, () => Shrink(scenario, outcome));
+            _archive.Add(outcome, $"depth {depth}", text, () => FuzzCampaign.Timed(_shrinking, () => Shrink(scenario, outcome)));
         }
 
         if (_run % 10_000 == 0)

@@ -16,6 +16,9 @@ internal sealed class FuzzCampaign(FuzzOptions options, TextWriter progress)
     /// <summary>Kept scenarios are capped, so a long campaign's memory stays bounded.</summary>
     private const int CorpusLimit = 20_000;
 
+    /// <summary>Scenarios per worker in one round (the corpus is updated between rounds).</summary>
+    private const int RoundSize = 32;
+
     /// <summary>Runs the campaign (this shard of it) and returns its report, also saved as <c>report.json</c>.</summary>
     public CampaignReport Run()
     {
@@ -31,46 +34,120 @@ internal sealed class FuzzCampaign(FuzzOptions options, TextWriter progress)
         var corpus = new List<GeneratedScenario>();
         var steering = new Random(ScenarioGenerator.Mix(options.Seed, -1 - options.Shard.Index));
         var mutator = new ScenarioMutator(steering);
-        using Differential differential = Differential.Open(options.Implementation, options.Timeout);
-        report.Mode = differential.Mode;
-        var clock = Stopwatch.StartNew();
-        long run = 0;
-        for (long index = options.Shard.Index; index < options.Count; index += options.Shard.Count)
+        int workers = Math.Max(1, options.Workers);
+        Differential[] differentials = new Differential[workers];
+        try
         {
-            bool mutate = options.Guided && corpus.Count > 0 && steering.Next(2) == 0;
-            GeneratedScenario scenario = mutate
-                ? mutator.Mutate(corpus[steering.Next(corpus.Count)], corpus[steering.Next(corpus.Count)])
-                : ScenarioGenerator.Generate(options.Seed, index);
-            string origin = string.Create(CultureInfo.InvariantCulture, $"seed {options.Seed}, scenario {index}{(mutate ? ", a mutant" : "")}");
-            string text = scenario.ToText("asyncref fuzz: " + origin);
-            string fileName = string.Create(CultureInfo.InvariantCulture, $"fuzz-{index}.scn");
-            Outcome outcome = differential.Run(text, fileName);
-            string kind = Name(outcome.Kind);
-            outcomes[kind] = outcomes.GetValueOrDefault(kind) + 1;
-            if (coverage.Add(Coverage.Of(outcome.Reference.Scenario, outcome.Reference.Log)) && corpus.Count < CorpusLimit)
+            for (int w = 0; w < workers; w++)
             {
-                corpus.Add(scenario);
+                differentials[w] = Differential.Open(options.Implementation, options.Timeout);
             }
 
-            if (outcome.IsDivergence)
+            report.Mode = differentials[0].Mode + (workers > 1 ? string.Create(CultureInfo.InvariantCulture, $", {workers} workers") : "");
+            var clock = Stopwatch.StartNew();
+            var shrinking = new Stopwatch();
+            long run = 0;
+            var round = new List<Item>(RoundSize * workers);
+            for (long index = options.Shard.Index; index < options.Count; index += options.Shard.Count)
             {
-                archive.Add(outcome, origin, text, () => Shrink(differential, scenario, outcome, origin));
+                // A round is built from the corpus as it stood when the round began, so its scenarios can run side by
+                // side and the campaign stays deterministic; results are folded in index order.
+                bool mutate = options.Guided && corpus.Count > 0 && steering.Next(2) == 0;
+                GeneratedScenario scenario = mutate
+                    ? mutator.Mutate(corpus[steering.Next(corpus.Count)], corpus[steering.Next(corpus.Count)])
+                    : ScenarioGenerator.Generate(options.Seed, index);
+                string origin = string.Create(CultureInfo.InvariantCulture, $"seed {options.Seed}, scenario {index}{(mutate ? ", a mutant" : "")}");
+                round.Add(new Item(scenario, origin, scenario.ToText("asyncref fuzz: " + origin), string.Create(CultureInfo.InvariantCulture, $"fuzz-{index}.scn")));
+                if (round.Count < RoundSize * workers && index + options.Shard.Count < options.Count)
+                {
+                    continue;
+                }
+
+                Outcome[] results = RunRound(differentials, round);
+                for (int k = 0; k < round.Count; k++)
+                {
+                    Item item = round[k];
+                    Outcome outcome = results[k];
+                    string kind = Name(outcome.Kind);
+                    outcomes[kind] = outcomes.GetValueOrDefault(kind) + 1;
+                    if (coverage.Add(Coverage.Of(outcome.Reference.Scenario, outcome.Reference.Log)) && corpus.Count < CorpusLimit)
+                    {
+                        corpus.Add(item.Scenario);
+                    }
+
+                    if (outcome.IsDivergence)
+                    {
+                        archive.Add(outcome, item.Origin, item.Text, () => Timed(shrinking, () => Shrink(differentials[0], item.Scenario, outcome, item.Origin)));
+                    }
+
+                    if (++run % 10_000 == 0)
+                    {
+                        progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"... {run} scenarios, {outcomes.GetValueOrDefault(OutcomeNames.Divergence)} divergences, {run / clock.Elapsed.TotalSeconds:F0} scenarios/s"));
+                    }
+                }
+
+                round.Clear();
             }
 
-            if (++run % 10_000 == 0)
+            report.Seconds = clock.Elapsed.TotalSeconds;
+            report.ShrinkSeconds = shrinking.Elapsed.TotalSeconds;
+            report.Scenarios = run;
+        }
+        finally
+        {
+            foreach (Differential? differential in differentials)
             {
-                progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"... {run} scenarios, {outcomes.GetValueOrDefault(OutcomeNames.Divergence)} divergences, {run / clock.Elapsed.TotalSeconds:F0} scenarios/s"));
+                differential?.Dispose();
             }
         }
 
-        report.Seconds = clock.Elapsed.TotalSeconds;
-        report.Scenarios = run;
         report.Outcomes = outcomes;
         report.Coverage = new Dictionary<string, long>(coverage.Hits.Where(h => !h.Key.StartsWith("guide|", StringComparison.Ordinal)), StringComparer.Ordinal);
         Directory.CreateDirectory(options.OutputDirectory);
         report.Save(Path.Combine(options.OutputDirectory, "report.json"));
         return report;
     }
+
+    /// <summary>Runs a round, worker <c>w</c> taking items <c>w</c>, <c>w + workers</c>, … each on its own thread.</summary>
+    private static Outcome[] RunRound(Differential[] differentials, List<Item> round)
+    {
+        var results = new Outcome[round.Count];
+        if (differentials.Length == 1)
+        {
+            for (int k = 0; k < round.Count; k++)
+            {
+                results[k] = differentials[0].Run(round[k].Text, round[k].FileName);
+            }
+
+            return results;
+        }
+
+        Parallel.For(0, differentials.Length, new ParallelOptions { MaxDegreeOfParallelism = differentials.Length }, w =>
+        {
+            for (int k = w; k < round.Count; k += differentials.Length)
+            {
+                results[k] = differentials[w].Run(round[k].Text, round[k].FileName);
+            }
+        });
+        return results;
+    }
+
+    /// <summary>Runs <paramref name="work"/> with <paramref name="clock"/> running.</summary>
+    internal static T Timed<T>(Stopwatch clock, Func<T> work)
+    {
+        clock.Start();
+        try
+        {
+            return work();
+        }
+        finally
+        {
+            clock.Stop();
+        }
+    }
+
+    /// <summary>A scenario of a round: what it is, where it came from, its text and file name.</summary>
+    private sealed record Item(GeneratedScenario Scenario, string Origin, string Text, string FileName);
 
     /// <summary>The outcome's name in reports.</summary>
     internal static string Name(OutcomeKind kind) => kind switch

@@ -32,6 +32,9 @@ internal sealed class CampaignReport
     /// <summary>Wall-clock seconds (for a merge: the longest shard, as shards run side by side).</summary>
     public double Seconds { get; set; }
 
+    /// <summary>Seconds of <see cref="Seconds"/> spent shrinking divergences (not counted in the rate).</summary>
+    public double ShrinkSeconds { get; set; }
+
     /// <summary>Hit counts per coverage feature.</summary>
     public Dictionary<string, long> Coverage { get; set; } = [];
 
@@ -45,9 +48,9 @@ internal sealed class CampaignReport
     [JsonIgnore]
     public long DivergenceCount => Outcomes.GetValueOrDefault(OutcomeNames.Divergence);
 
-    /// <summary>Scenarios per second.</summary>
+    /// <summary>Scenarios compared per second (time spent shrinking excluded).</summary>
     [JsonIgnore]
-    public double Rate => Seconds > 0 ? Scenarios / Seconds : 0;
+    public double Rate => Seconds - ShrinkSeconds > 0 ? Scenarios / (Seconds - ShrinkSeconds) : 0;
 
     /// <summary>Saves the report as JSON.</summary>
     public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, ReportJson.Default.CampaignReport));
@@ -59,7 +62,8 @@ internal sealed class CampaignReport
 
     /// <summary>
     /// The report as text: outcomes, divergence classes, the coverage table (every item of each section with its hit
-    /// count, and which were never reached), depth rows, and the last line <c>N scenarios, D divergences, R scenarios/s</c>.
+    /// count, and which were never reached), depth rows, and the last line <c>N scenarios, D divergences, R scenarios/s</c> (R: the rate of
+    /// comparing, time spent shrinking excluded).
     /// </summary>
     public string ToText()
     {
@@ -76,6 +80,7 @@ internal sealed class CampaignReport
             text.Append(CultureInfo.InvariantCulture, $"depth {row.Depth}: {row.Scenarios} scenarios, {row.DistinctStates} distinct model states, {row.Seconds:F1} s\n");
         }
 
+        text.Append(CultureInfo.InvariantCulture, $"time: {Seconds:F1} s, of which shrinking {ShrinkSeconds:F1} s\n");
         AppendCoverage(text);
         text.Append(CultureInfo.InvariantCulture, $"{Scenarios} scenarios, {DivergenceCount} divergences, {Rate:F0} scenarios/s\n");
         return text.ToString();

@@ -59,6 +59,8 @@ internal static class ReportMerger
             }
         }
 
+        // The merged rate is that of the slowest shard's comparing time, as shards run side by side.
+        merged.ShrinkSeconds = merged.Seconds - shards.Max(s => s.Seconds - s.ShrinkSeconds);
         merged.Depths.Sort((a, b) => a.Depth.CompareTo(b.Depth));
         return merged;
     }
