@@ -31,7 +31,7 @@ internal sealed class FuzzCampaign(FuzzOptions options, TextWriter progress)
         var coverage = new Coverage();
         var archive = new DivergenceArchive(Path.Combine(options.OutputDirectory, "divergences"), report);
         var outcomes = new Dictionary<string, long>(StringComparer.Ordinal);
-        var corpus = new List<GeneratedScenario>();
+        var corpus = new List<Kept>();
         var steering = new Random(ScenarioGenerator.Mix(options.Seed, -1 - options.Shard.Index));
         var mutator = new ScenarioMutator(steering);
         int workers = Math.Max(1, options.Workers);
@@ -54,7 +54,7 @@ internal sealed class FuzzCampaign(FuzzOptions options, TextWriter progress)
                 // side and the campaign stays deterministic; results are folded in index order.
                 bool mutate = options.Guided && corpus.Count > 0 && steering.Next(2) == 0;
                 GeneratedScenario scenario = mutate
-                    ? mutator.Mutate(corpus[steering.Next(corpus.Count)], corpus[steering.Next(corpus.Count)])
+                    ? mutator.Mutate(Parent(corpus, steering), Parent(corpus, steering))
                     : ScenarioGenerator.Generate(options.Seed, index);
                 string origin = string.Create(CultureInfo.InvariantCulture, $"seed {options.Seed}, scenario {index}{(mutate ? ", a mutant" : "")}");
                 round.Add(new Item(scenario, origin, scenario.ToText("asyncref fuzz: " + origin), string.Create(CultureInfo.InvariantCulture, $"fuzz-{index}.scn")));
@@ -72,7 +72,7 @@ internal sealed class FuzzCampaign(FuzzOptions options, TextWriter progress)
                     outcomes[kind] = outcomes.GetValueOrDefault(kind) + 1;
                     if (coverage.Add(Coverage.Of(outcome.Reference.Scenario, outcome.Reference.Log)) && corpus.Count < CorpusLimit)
                     {
-                        corpus.Add(item.Scenario);
+                        corpus.Add(new Kept(item.Scenario, outcome.Kind == OutcomeKind.StoppedAtUb));
                     }
 
                     if (outcome.IsDivergence)
@@ -145,6 +145,24 @@ internal sealed class FuzzCampaign(FuzzOptions options, TextWriter progress)
             clock.Stop();
         }
     }
+
+    /// <summary>
+    /// A parent for a mutant: two times in three one that ran to its end, since everything after a UB point is
+    /// left uncompared and a mutant of it mostly stops there too.
+    /// </summary>
+    private static GeneratedScenario Parent(List<Kept> corpus, Random steering)
+    {
+        Kept pick = corpus[steering.Next(corpus.Count)];
+        for (int retry = 0; retry < 3 && pick.StoppedAtUb && steering.Next(3) > 0; retry++)
+        {
+            pick = corpus[steering.Next(corpus.Count)];
+        }
+
+        return pick.Scenario;
+    }
+
+    /// <summary>A kept scenario and whether its run stopped at undefined behaviour.</summary>
+    private sealed record Kept(GeneratedScenario Scenario, bool StoppedAtUb);
 
     /// <summary>A scenario of a round: what it is, where it came from, its text and file name.</summary>
     private sealed record Item(GeneratedScenario Scenario, string Origin, string Text, string FileName);

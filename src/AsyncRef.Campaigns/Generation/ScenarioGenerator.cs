@@ -33,6 +33,9 @@ internal sealed class ScenarioGenerator
     private static readonly string[] s_invalidPools = ["1 2", "0 1", "2 5"];
 
     private readonly Random _rng;
+
+    /// <summary>How many pauses each function's body has, so that restarts can follow a job's pauses.</summary>
+    private readonly int[] _pauses = new int[FunctionCount];
     private Shape _shape = null!;
 
     /// <summary>Creates a generator drawing from <paramref name="rng"/>.</summary>
@@ -61,6 +64,7 @@ internal sealed class ScenarioGenerator
         for (int f = 0; f < FunctionCount; f++)
         {
             bodies[f] = Body();
+            _pauses[f] = bodies[f].Count(l => l == "pause");
         }
 
         var main = new List<string>();
@@ -94,9 +98,9 @@ internal sealed class ScenarioGenerator
             < 30 + 25 => ["pause"],
             < 62 => [Pick(["block_pause", "unblock_pause", "current_job", "wait_ctx", "arg", "errors"])],
             < 66 => ["init_thread " + Pick(_rng.Next(2) == 0 ? s_invalidPools : s_validPools)],
-            < 72 => ["ctx_new " + Pick(s_contexts)], // re-binds a name inside the job
+            < 74 => ["ctx_new " + Pick(s_contexts)], // re-binds a name inside the job
             < 78 => ["ctx_free ."], // a job frees its own context
-            < 81 => ["ctx_free " + Pick(s_contexts)],
+            < 81 => ["ctx_free " + Pick(s_contexts), "ctx_new " + Pick(s_contexts)],
             < 86 => FailingRun(),
             < 88 => ["start J9 " + Pick(s_contexts) + " F1 -"], // nested start: undefined
             < 89 => ["cleanup_thread"], // inside a job: undefined
@@ -118,11 +122,12 @@ internal sealed class ScenarioGenerator
             < 38 => Drive(at, thread),
             < 56 => [at + WaitCtxCall(Context())],
             < 61 => [at + "ctx_new " + Pick(s_contexts)],
-            < 65 => [at + "ctx_free " + Pick(s_contexts)],
+            < 65 => FreeAndMaybeRebind(at),
             < 71 => [at + "init_thread " + Pick(_rng.Next(3) == 0 ? s_invalidPools : s_validPools)],
             < 76 => FailingRun().Select(l => at + l).Append(at + "errors"),
             < 80 => [at + "errors"],
-            < 83 => [at + "cleanup_thread"],
+            < 81 => [at + "cleanup_thread"],
+            < 83 => [at + "errors"],
             < 86 => [at + "pause"],
             < 96 => [at + Pick(["block_pause", "unblock_pause", "current_job", "is_capable"])],
             _ => [at + Start(Thread())], // a job variable of another thread: cross-thread restarts
@@ -159,17 +164,28 @@ internal sealed class ScenarioGenerator
     {
         string job = JobOf(thread);
         string ctx = _rng.Next(30) == 0 ? "-" : Context();
-        string func = _rng.Next(12) == 0 ? "-" : Function();
+        string func = _rng.Next(25) == 0 ? "-" : Function();
         return $"start {job} {ctx} {func} {Pick(s_args)}";
     }
 
-    /// <summary>Starts a job and restarts it several times, often the short way (<c>start J C - -</c>).</summary>
+    /// <summary>A context freed at top level, mostly created again under the same name right away.</summary>
+    private IEnumerable<string> FreeAndMaybeRebind(string at)
+    {
+        string ctx = Pick(s_contexts);
+        return _rng.Next(3) == 0 ? [at + "ctx_free " + ctx] : [at + "ctx_free " + ctx, at + "ctx_new " + ctx];
+    }
+
+    /// <summary>
+    /// Starts a job and restarts it about as many times as its function pauses (sometimes once more, which starts a
+    /// new job), often the short way (<c>start J C - -</c>).
+    /// </summary>
     private IEnumerable<string> Drive(string at, string thread)
     {
         string job = JobOf(thread);
         string ctx = Context();
-        yield return $"{at}start {job} {ctx} {Function()} {Pick(s_args)}";
-        int restarts = _rng.Next(1, _shape.PausePercent > 40 ? 12 : 5);
+        int function = _rng.Next(FunctionCount);
+        yield return $"{at}start {job} {ctx} {GeneratedScenario.FunctionName(function)} {Pick(s_args)}";
+        int restarts = _rng.Next(4) == 0 ? _rng.Next(1, _shape.PausePercent > 40 ? 12 : 5) : _pauses[function];
         bool shortWay = _rng.Next(2) == 0;
         for (int i = 0; i < restarts; i++)
         {

@@ -107,7 +107,8 @@ internal sealed class CampaignReport
             foreach (string item in items)
             {
                 long count = reached.GetValueOrDefault(item);
-                text.Append(CultureInfo.InvariantCulture, $"  {count,10}  {item}{(count == 0 ? "   (never reached)" : "")}\n");
+                string note = count > 0 ? "" : Reporting.Coverage.ApiOnly.Contains(item) ? "   (never reached: API only, no scenario can express it)" : "   (never reached)";
+                text.Append(CultureInfo.InvariantCulture, $"  {count,10}  {item}{note}\n");
             }
         }
     }

@@ -15,6 +15,16 @@ internal sealed class Coverage
     /// <summary>The sections in the order the table shows them.</summary>
     public static readonly string[] ShownSections = ["model-state", "model-transition", "ub", "rule", "result"];
 
+    /// <summary>
+    /// UB rules of the runtime's API that no scenario can reach: the interpreter always passes a <c>ret</c> pointer
+    /// and arrays of the right size, never asks for the wait ctx of a NULL job, and writes a finished job's handle back
+    /// to NULL, so it never restarts a stale one.
+    /// </summary>
+    public static readonly IReadOnlySet<string> ApiOnly = new HashSet<string>(StringComparer.Ordinal)
+    {
+        UbRules.StaleHandle, UbRules.NullRet, UbRules.NullJob, UbRules.FdArrayTooSmall,
+    };
+
     private readonly Dictionary<string, long> _hits = new(StringComparer.Ordinal);
 
     /// <summary>Every feature reached, with its hit count.</summary>
