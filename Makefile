@@ -12,7 +12,7 @@ ADAPTER := $(ARTIFACTS)/asyncref-openssl
 CLI := $(ARTIFACTS)/asyncref
 ADAPTER_SRC := $(wildcard src/adapters/openssl/*.c src/adapters/openssl/*.h)
 
-.PHONY: all build restore adapter cli test run bench diagrams clean coyote-campaign property-campaign differential-campaign
+.PHONY: all build restore adapter cli test run matrix bench diagrams clean coyote-campaign property-campaign differential-campaign
 
 all: build
 
@@ -51,7 +51,7 @@ run: build
 # Long explorations, kept out of `make test`.
 COYOTE_CAMPAIGN_ITERS ?= 5000
 coyote-campaign: build
-	COYOTE_ITERS=$(COYOTE_CAMPAIGN_ITERS) dotnet test tests/Systematic -c $(CONFIG) --no-build
+	ASYNCREF_HUNT_ITERATIONS=$(COYOTE_CAMPAIGN_ITERS) dotnet test tests/Systematic -c $(CONFIG) --no-build
 
 PROPERTY_CAMPAIGN_TESTS ?= 20000
 property-campaign: build
@@ -60,6 +60,13 @@ property-campaign: build
 DIFFERENTIAL_CAMPAIGN_TESTS ?= 20000
 differential-campaign: build
 	ASYNCREF_DIFFERENTIAL_TESTS=$(DIFFERENTIAL_CAMPAIGN_TESTS) dotnet test tests/Property -c $(CONFIG) --no-build --filter "FullyQualifiedName~Differential"
+
+# The version matrix: the corpus and a differential campaign through libcrypto of each release, built from Debian
+# sources and cached under artifacts/openssl/ (tools/openssl/README.md). Minutes cold, seconds warm; not in `make test`.
+MATRIX_VERSIONS ?= 1.1.1w 3.0 3.5 3.6 4.0
+MATRIX_CAMPAIGN_COUNT ?= 20000
+matrix: build
+	python3 tools/openssl/matrix.py --versions "$(MATRIX_VERSIONS)" --campaign-count $(MATRIX_CAMPAIGN_COUNT)
 
 # Benchmarks of the reference against libcrypto (Release, checked mode off and on); about 4 minutes.
 bench:
@@ -91,3 +98,9 @@ enumerate-campaign: build
 mutation: build
 	dotnet tool restore
 	cd src/AsyncRef && nice -n 19 dotnet stryker --config-file ../../stryker-config.json --output ../../$(ARTIFACTS)/mutation
+
+# The spec's experiments (spec/experiments): compiled against the installed libcrypto and compared with the
+# outputs recorded on libcrypto 3.0.19.
+.PHONY: experiments
+experiments:
+	bash spec/experiments/run.sh --check

@@ -1,6 +1,8 @@
+using AsyncRef.Testing;
+
 namespace AsyncRef.Engines;
 
-/// <summary>Deliberate defects of the application loop, so tests can show that systematic exploration finds them.</summary>
+/// <summary>Planted defects of the application loop, so tests can show that systematic exploration finds them.</summary>
 [Flags]
 public enum AppFaults
 {
@@ -15,6 +17,30 @@ public enum AppFaults
 
     /// <summary>Ignores status <c>EAGAIN</c> after a pause and waits for a callback that will not come.</summary>
     IgnoresEAgain = 4,
+
+    /// <summary>
+    /// The poller is edge-triggered from registration on: an fd signalled before the loop registered it (the device
+    /// was quicker than <c>get_changed_fds</c>) never reports, and its wake is lost.
+    /// </summary>
+    EdgeTriggeredPoller = 8,
+
+    /// <summary>The completion callback resumes the paused job itself, on the device's thread.</summary>
+    CallbackResumesJob = 16,
+
+    /// <summary>
+    /// The loop keeps its own copy of each job handle and does not drop it at <c>FINISH</c>: the connection's next
+    /// job resumes the finished one instead of starting (a double resume of one pause).
+    /// </summary>
+    KeepsFinishedHandle = 32,
+
+    /// <summary>A connection runs all its jobs at once (a read and a write, say) on its one wait ctx.</summary>
+    ConcurrentJobsShareCtx = 64,
+
+    /// <summary>
+    /// A connection whose job pauses more often than it has requests is closed as too slow: its wait ctx is freed
+    /// while the job is still paused, and the job is abandoned.
+    /// </summary>
+    ClosesSlowConnections = 128,
 }
 
 /// <summary>The shape of an application run.</summary>
@@ -28,10 +54,12 @@ public sealed record AppOptions(int Connections, int JobsPerConnection, int OpsP
 /// <summary>One client connection of the loop: a wait context and the job currently serving it.</summary>
 public sealed class Connection
 {
-    internal Connection(int id, AsyncWaitCtx ctx)
+    internal Connection(int id, AsyncWaitCtx ctx, int jobs, bool ownsCtx)
     {
         Id = id;
         Ctx = ctx;
+        Jobs = jobs;
+        OwnsCtx = ownsCtx;
     }
 
     /// <summary>The connection's number.</summary>
@@ -39,7 +67,22 @@ public sealed class Connection
 
     internal AsyncWaitCtx Ctx { get; }
 
+    /// <summary>Jobs the connection runs, one after another.</summary>
+    internal int Jobs { get; }
+
+    /// <summary>Whether closing the connection frees its wait ctx (it may share one with its other streams).</summary>
+    internal bool OwnsCtx { get; }
+
     internal AsyncJob Job;
+
+    /// <summary>The loop's own copy of the handle, taken at each PAUSE (used only by <see cref="AppFaults.KeepsFinishedHandle"/>).</summary>
+    internal AsyncJob SavedJob;
+
+    /// <summary>Pauses of the current job.</summary>
+    internal int PausesOfJob;
+
+    /// <summary>Whether the loop closed the connection.</summary>
+    internal bool Closed;
 
     internal int Ret;
 
@@ -56,24 +99,6 @@ public sealed class Connection
 
     /// <summary>The fds the loop's poller watches for this connection.</summary>
     internal readonly HashSet<int> Registered = [];
-
-    /// <summary>
-    /// What a buggy device does: restart the job from its own thread (undefined: the job belongs to the loop's
-    /// thread). Only possible once the loop has stored the paused job's handle.
-    /// </summary>
-    /// <returns>False when there was no handle to resume yet.</returns>
-    internal bool ResumeFromForeignThread()
-    {
-        AsyncJob job = Job;
-        if (job.IsNull)
-        {
-            return false;
-        }
-
-        int ret = 0;
-        Async.StartJob(ref job, null, ref ret, null);
-        return true;
-    }
 }
 
 /// <summary>
@@ -89,6 +114,9 @@ public sealed class EventLoopApp
     private readonly OffloadEngine _engine;
     private readonly AppOptions _options;
     private readonly Dictionary<int, Connection> _poller = [];
+
+    /// <summary>Per watched fd, the signal count already reported (the edge-triggered poller's memory).</summary>
+    private readonly Dictionary<int, int> _edgeSeen = [];
     private readonly Queue<Connection> _runnable = new();
     private readonly Queue<Connection> _waitingForJob = new();
     private Connection[] _connections = [];
@@ -108,27 +136,15 @@ public sealed class EventLoopApp
     public int ExpectedJobResult => Enumerable.Range(1, _options.OpsPerJob).Sum(i => 2 * i);
 
     /// <summary>Runs every job of every connection to completion on the calling thread, then frees the contexts.</summary>
-    /// <returns>The number of jobs that finished.</returns>
+    /// <returns>The number of jobs that finished (a job abandoned by a closed connection counts as done).</returns>
     public int Run()
     {
-        if (Async.InitThread((nuint)_options.PoolMaxSize, 0) != 1)
+        if (TracedAsync.InitThread((nuint)_options.PoolMaxSize, 0) != 1)
         {
             throw new InvalidOperationException("ASYNC_init_thread failed");
         }
 
-        _connections = new Connection[_options.Connections];
-        for (int i = 0; i < _connections.Length; i++)
-        {
-            var connection = new Connection(i, AsyncWaitCtx.New());
-            if (_engine.Mode == NotifyMode.Callback)
-            {
-                AsyncWaitCtx.SetCallback(connection.Ctx, OnCompletion, connection);
-            }
-
-            _connections[i] = connection;
-            Enqueue(connection);
-        }
-
+        _connections = CreateConnections();
         int total = _options.Connections * _options.JobsPerConnection;
         int finished = 0;
         while (finished < total)
@@ -145,35 +161,75 @@ public sealed class EventLoopApp
             }
         }
 
-        foreach (Connection connection in _connections)
-        {
-            AsyncWaitCtx.Free(connection.Ctx);
-        }
-
-        Async.CleanupThread();
+        TracedAsync.CleanupThread();
         return finished;
     }
 
-    /// <summary>Starts or restarts the connection's job; returns 1 when a job finished.</summary>
+    private Connection[] CreateConnections()
+    {
+        var connections = new List<Connection>();
+        for (int i = 0; i < _options.Connections; i++)
+        {
+            AsyncWaitCtx ctx = TracedAsync.NewWaitCtx();
+            if ((_options.Faults & AppFaults.ConcurrentJobsShareCtx) != 0)
+            {
+                // The planted defect: one stream per job, all at once, on the connection's single wait ctx.
+                for (int stream = 0; stream < _options.JobsPerConnection; stream++)
+                {
+                    connections.Add(new Connection(i, ctx, jobs: 1, ownsCtx: stream == 0));
+                }
+            }
+            else
+            {
+                connections.Add(new Connection(i, ctx, _options.JobsPerConnection, ownsCtx: true));
+            }
+        }
+
+        foreach (Connection connection in connections)
+        {
+            if (_engine.Mode == NotifyMode.Callback && connection.OwnsCtx)
+            {
+                TracedAsync.SetCallback(connection.Ctx, OnCompletion, connection);
+            }
+
+            Enqueue(connection);
+        }
+
+        return [.. connections];
+    }
+
+    /// <summary>Starts or restarts the connection's job; returns the number of jobs that are done because of it.</summary>
     private int Step(Connection connection)
     {
-        if (connection.Job.IsNull && !connection.StartDue)
+        if (connection.Closed || (connection.Job.IsNull && !connection.StartDue))
         {
             // A late wake-up (a callback, or an fd signalled) for a job that already finished: nothing to resume.
             return 0;
         }
 
-        AsyncResult result = Async.StartJob(ref connection.Job, connection.Ctx, ref connection.Ret, Job);
+        if ((_options.Faults & AppFaults.KeepsFinishedHandle) != 0)
+        {
+            // The planted defect: the loop's copy outlives the job it named.
+            connection.Job = connection.SavedJob;
+        }
+
+        AsyncResult result = TracedAsync.StartJob(ref connection.Job, connection.Ctx, ref connection.Ret, Job);
         connection.StartDue = result == AsyncResult.NoJobs;
         switch (result)
         {
             case AsyncResult.NoJobs:
-                // Retried when some job finishes and its object returns to the pool (S12).
+                // Retried when some job finishes and its object returns to the pool.
                 _waitingForJob.Enqueue(connection);
                 return 0;
             case AsyncResult.Pause:
+                connection.SavedJob = connection.Job;
                 FoldChangedFds(connection);
-                if (_engine.Mode == NotifyMode.Callback && connection.Ctx.GetStatus() == AsyncWaitStatus.EAgain
+                if (++connection.PausesOfJob > _options.OpsPerJob && (_options.Faults & AppFaults.ClosesSlowConnections) != 0)
+                {
+                    return Close(connection);
+                }
+
+                if (_engine.Mode == NotifyMode.Callback && TracedAsync.GetStatus(connection.Ctx) == AsyncWaitStatus.EAgain
                     && (_options.Faults & AppFaults.IgnoresEAgain) == 0)
                 {
                     // EAGAIN: no callback will come for this pause; resume the job ourselves.
@@ -183,15 +239,22 @@ public sealed class EventLoopApp
                 return 0;
             case AsyncResult.Finish:
                 FoldChangedFds(connection);
+                connection.PausesOfJob = 0;
                 if (connection.Ret != ExpectedJobResult)
                 {
                     throw new InvalidOperationException($"connection {connection.Id}: job returned {connection.Ret}, expected {ExpectedJobResult}");
                 }
 
-                if (++connection.JobsDone < _options.JobsPerConnection)
+                if (++connection.JobsDone < connection.Jobs)
                 {
                     connection.StartDue = true;
                     Enqueue(connection);
+                }
+                else if (connection.OwnsCtx)
+                {
+                    // The connection is done: free its wait ctx now, as a server frees a closed connection's SSL.
+                    connection.Closed = true;
+                    TracedAsync.FreeWaitCtx(connection.Ctx);
                 }
 
                 if (_waitingForJob.TryDequeue(out Connection? waiting))
@@ -203,6 +266,15 @@ public sealed class EventLoopApp
             default:
                 throw new InvalidOperationException($"connection {connection.Id}: ASYNC_start_job returned {result}");
         }
+    }
+
+    /// <summary>The planted slow-connection timeout: drops the connection and frees its wait ctx, paused job or not.</summary>
+    private int Close(Connection connection)
+    {
+        connection.Closed = true;
+        Unregister(connection, [.. connection.Registered]);
+        TracedAsync.FreeWaitCtx(connection.Ctx);
+        return connection.Jobs - connection.JobsDone;
     }
 
     private async JobTask<int> Job(byte[]? args)
@@ -219,11 +291,7 @@ public sealed class EventLoopApp
     /// <summary>Applies get_changed_fds to the poller: deletions first, because an fd number can be deleted and re-added in one report.</summary>
     private void FoldChangedFds(Connection connection)
     {
-        AsyncWaitCtx ctx = connection.Ctx;
-        ctx.GetChangedFds([], out int numAdd, [], out int numDel);
-        int[] added = new int[numAdd];
-        int[] deleted = new int[numDel];
-        ctx.GetChangedFds(added, out _, deleted, out _);
+        (int[] added, int[] deleted) = TracedAsync.GetChangedFds(connection.Ctx);
         if ((_options.Faults & AppFaults.AddsBeforeDeletes) != 0)
         {
             Register(connection, added);
@@ -235,9 +303,7 @@ public sealed class EventLoopApp
             Register(connection, added);
         }
 
-        ctx.GetAllFds([], out int count);
-        int[] all = new int[count];
-        ctx.GetAllFds(all, out _);
+        int[] all = TracedAsync.GetAllFds(connection.Ctx);
         if (!connection.Registered.SetEquals(all))
         {
             throw new InvalidOperationException(
@@ -251,6 +317,14 @@ public sealed class EventLoopApp
         {
             _poller[fd] = connection;
             connection.Registered.Add(fd);
+            if ((_options.Faults & AppFaults.EdgeTriggeredPoller) != 0)
+            {
+                lock (_fds.Gate)
+                {
+                    // The planted defect: signals before this point are taken as already reported.
+                    _edgeSeen[fd] = _fds.SignalCountLocked(fd);
+                }
+            }
         }
     }
 
@@ -290,7 +364,7 @@ public sealed class EventLoopApp
             {
                 lock (_fds.Gate)
                 {
-                    // The planted bug: a completion between the two locks has already pulsed; nobody pulses again.
+                    // The planted defect: a completion between the two locks has already pulsed; nobody pulses again.
                     Monitor.Wait(_fds.Gate);
                     CollectReadyLocked();
                 }
@@ -311,9 +385,19 @@ public sealed class EventLoopApp
     /// <summary>Queues every connection with a readable watched fd or a pending callback; call with the gate held.</summary>
     private bool CollectReadyLocked()
     {
+        bool edge = (_options.Faults & AppFaults.EdgeTriggeredPoller) != 0;
         foreach ((int fd, Connection connection) in _poller)
         {
-            if (_fds.IsReadableLocked(fd))
+            if (edge)
+            {
+                int signals = _fds.SignalCountLocked(fd);
+                if (signals > _edgeSeen.GetValueOrDefault(fd))
+                {
+                    _edgeSeen[fd] = signals;
+                    Enqueue(connection);
+                }
+            }
+            else if (_fds.IsReadableLocked(fd))
             {
                 Enqueue(connection);
             }
@@ -335,6 +419,13 @@ public sealed class EventLoopApp
     private int OnCompletion(object? arg)
     {
         var connection = (Connection)arg!;
+        if ((_options.Faults & AppFaults.CallbackResumesJob) != 0 && !connection.Job.IsNull)
+        {
+            // The planted defect: resume the job right here, on the device's thread.
+            TracedAsync.StartJob(ref connection.Job, connection.Ctx, ref connection.Ret, null);
+            return 1;
+        }
+
         lock (_fds.Gate)
         {
             connection.CallbackReady = true;

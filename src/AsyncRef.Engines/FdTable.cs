@@ -1,3 +1,5 @@
+using AsyncRef.Testing;
+
 namespace AsyncRef.Engines;
 
 /// <summary>
@@ -10,6 +12,9 @@ public sealed class FdTable
 {
     /// <summary>Open fds and whether each is readable.</summary>
     private readonly Dictionary<int, bool> _open = [];
+
+    /// <summary>Signals per open fd number since it was opened, for edge-triggered pollers.</summary>
+    private readonly Dictionary<int, int> _signals = [];
 
     /// <summary>Fds ever opened and closed, for the leak check.</summary>
     private int _opened;
@@ -43,6 +48,7 @@ public sealed class FdTable
             }
 
             _open[fd] = false;
+            _signals[fd] = 0;
             _opened++;
             return fd;
         }
@@ -60,6 +66,8 @@ public sealed class FdTable
                 throw new InvalidOperationException($"fd {fd} closed twice");
             }
 
+            _signals.Remove(fd);
+
             _closed++;
         }
     }
@@ -73,6 +81,8 @@ public sealed class FdTable
             if (_open.ContainsKey(fd))
             {
                 _open[fd] = true;
+                _signals[fd]++;
+                TracedAsync.NoteWake(fd);
                 Monitor.PulseAll(Gate);
             }
         }
@@ -89,6 +99,7 @@ public sealed class FdTable
             if (readable)
             {
                 _open[fd] = false;
+                TracedAsync.NoteWakeConsumed(fd);
             }
 
             return readable;
@@ -99,4 +110,9 @@ public sealed class FdTable
     /// <param name="fd">An fd.</param>
     /// <returns>Whether it is readable.</returns>
     public bool IsReadableLocked(int fd) => _open.TryGetValue(fd, out bool r) && r;
+
+    /// <summary>How often <paramref name="fd"/> was signalled since it was opened (an edge count). Call with <see cref="Gate"/> held.</summary>
+    /// <param name="fd">An fd.</param>
+    /// <returns>The count, 0 for a closed fd.</returns>
+    public int SignalCountLocked(int fd) => _signals.GetValueOrDefault(fd);
 }

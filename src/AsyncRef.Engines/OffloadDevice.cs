@@ -1,17 +1,31 @@
+using AsyncRef.Testing;
+
 namespace AsyncRef.Engines;
 
-/// <summary>Deliberate defects of the device or engine, so tests can show that systematic exploration finds them.</summary>
+/// <summary>Planted defects of the device or engine, so tests can show that systematic exploration finds them.</summary>
 [Flags]
 public enum EngineFaults
 {
     /// <summary>A correct engine.</summary>
     None = 0,
 
-    /// <summary>The engine clears its per-operation fd without closing it (the fd leaks; facts §2.16: clear never cleans up).</summary>
+    /// <summary>The engine clears its per-operation fd without closing it (the fd leaks; clear never calls the cleanup).</summary>
     ClearWithoutClose = 1,
 
-    /// <summary>The device calls the completion callback from its own thread straight into <c>ASYNC_start_job</c> (a cross-thread resume).</summary>
-    CallbackResumesJob = 2,
+    /// <summary>
+    /// The device marks a request complete, lets go of its lock, and only then fires the callback: the job can see
+    /// the result, finish, and have its wait ctx freed before the callback fires.
+    /// </summary>
+    CallbackAfterCompletion = 2,
+
+    /// <summary>The engine blocks pauses around a submission and forgets to unblock them when the submission succeeds.</summary>
+    MissingUnblockPause = 4,
+
+    /// <summary>
+    /// On a resume that finds the request unfinished, the engine checks for completion and then consumes its fd's
+    /// wake before pausing again: a completion in between is cleared, and nothing wakes the job any more.
+    /// </summary>
+    ClearsWakeTooEarly = 8,
 }
 
 /// <summary>How the engine tells the application that an operation completed.</summary>
@@ -30,10 +44,11 @@ public enum NotifyMode
 /// <summary>One offloaded request, completed by the device.</summary>
 public sealed class Operation
 {
-    internal Operation(int input, int fd, AsyncWaitCallback? callback, object? callbackArg)
+    internal Operation(int input, int fd, AsyncWaitCtx ctx, AsyncWaitCallback? callback, object? callbackArg)
     {
         Input = input;
         Fd = fd;
+        Ctx = ctx;
         Callback = callback;
         CallbackArg = callbackArg;
     }
@@ -44,10 +59,13 @@ public sealed class Operation
     /// <summary>The fd to signal (fd modes), or -1.</summary>
     internal int Fd { get; }
 
+    /// <summary>The wait context the request was made under (the callback was read from it).</summary>
+    internal AsyncWaitCtx Ctx { get; }
+
     /// <summary>The callback to call on completion (callback mode), read from the wait context at submission.</summary>
     internal AsyncWaitCallback? Callback { get; }
 
-    /// <summary>The callback's argument.</summary>
+    /// <summary>The callback's argument, opaque to the device.</summary>
     internal object? CallbackArg { get; }
 
     /// <summary>Set by the device under the table's gate.</summary>
@@ -60,6 +78,7 @@ public sealed class Operation
 /// <summary>
 /// A simulated offload device (a QAT-like accelerator) with its own worker thread and a bounded request ring.
 /// Requests complete asynchronously; completion signals the operation's fd or calls the wait context's callback.
+/// The device knows nothing of the application: it only sees fds, callbacks and their opaque arguments.
 /// </summary>
 public sealed class OffloadDevice
 {
@@ -98,7 +117,7 @@ public sealed class OffloadDevice
         }
     }
 
-    /// <summary>The device's worker: completes requests until <see cref="Stop"/>; run it on its own thread or task.</summary>
+    /// <summary>The device's worker: completes requests until <see cref="Stop"/>; run it on its own thread.</summary>
     public void Run()
     {
         while (true)
@@ -125,9 +144,17 @@ public sealed class OffloadDevice
                     _fds.Signal(op.Fd);
                     continue;
                 }
+
+                if ((_faults & EngineFaults.CallbackAfterCompletion) == 0)
+                {
+                    // Complete and notify in one step, as for fds: the job cannot see the result (and finish, and
+                    // have its wait ctx freed) before its callback has fired. The callback only flags and wakes.
+                    Notify(op);
+                    continue;
+                }
             }
 
-            NotifyByCallback(op);
+            Notify(op);
         }
     }
 
@@ -141,15 +168,11 @@ public sealed class OffloadDevice
         }
     }
 
-    /// <summary>Calls the completion callback outside the gate, as an interrupt handler would (facts §5.1: small, non-blocking).</summary>
-    private void NotifyByCallback(Operation op)
+    private static void Notify(Operation op)
     {
-        if ((_faults & EngineFaults.CallbackResumesJob) != 0 && op.CallbackArg is Connection connection
-            && connection.ResumeFromForeignThread())
+        if (op.Callback is { } callback)
         {
-            return;
+            TracedAsync.InvokeCallback(op.Ctx, callback, op.CallbackArg);
         }
-
-        op.Callback?.Invoke(op.CallbackArg);
     }
 }

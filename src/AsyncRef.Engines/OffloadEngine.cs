@@ -1,3 +1,5 @@
+using AsyncRef.Testing;
+
 namespace AsyncRef.Engines;
 
 /// <summary>
@@ -36,26 +38,26 @@ public sealed class OffloadEngine
     /// <returns>The result.</returns>
     public async JobTask<int> ComputeAsync(int input)
     {
-        AsyncWaitCtx ctx = Async.GetWaitCtx(Async.GetCurrentJob())
+        AsyncWaitCtx ctx = TracedAsync.GetWaitCtx(TracedAsync.GetCurrentJob())
             ?? throw new InvalidOperationException("the engine runs inside a job started with a wait context");
         AsyncWaitCallback? callback = null;
         object? callbackArg = null;
-        bool callbackMode = Mode == NotifyMode.Callback && ctx.GetCallback(ref callback, ref callbackArg) == 1;
+        bool callbackMode = Mode == NotifyMode.Callback && TracedAsync.GetCallback(ctx, ref callback, ref callbackArg) == 1;
         int fd = callbackMode ? -1 : AcquireFd(ctx);
-        var op = new Operation(input, fd, callbackMode ? callback : null, callbackArg);
-        while (!_device.TrySubmit(op))
+        var op = new Operation(input, fd, ctx, callbackMode ? callback : null, callbackArg);
+        while (!Submit(op))
         {
             // Ring full (QAT's CPA_STATUS_RETRY): wake ourselves and pause, so other jobs can run meanwhile.
             if (callbackMode)
             {
-                ctx.SetStatus(AsyncWaitStatus.EAgain);
+                TracedAsync.SetStatus(ctx, AsyncWaitStatus.EAgain);
             }
             else
             {
                 _fds.Signal(fd);
             }
 
-            await Async.PauseJob();
+            await TracedAsync.PauseJob();
             if (!callbackMode)
             {
                 _fds.Consume(fd);
@@ -64,13 +66,19 @@ public sealed class OffloadEngine
 
         if (callbackMode)
         {
-            ctx.SetStatus(AsyncWaitStatus.Ok);
+            TracedAsync.SetStatus(ctx, AsyncWaitStatus.Ok);
         }
 
         while (!IsCompleted(op))
         {
+            if (!callbackMode && (_faults & EngineFaults.ClearsWakeTooEarly) != 0)
+            {
+                // The planted defect: a completion between the check above and this read is consumed, then slept through.
+                _fds.Consume(fd);
+            }
+
             // Resumed before the device finished (QAT_JOB_RESUMED_UNEXPECTEDLY): pause again.
-            await Async.PauseJob();
+            await TracedAsync.PauseJob();
         }
 
         if (!callbackMode)
@@ -80,6 +88,22 @@ public sealed class OffloadEngine
         }
 
         return op.Result;
+    }
+
+    /// <summary>
+    /// Submits with pauses blocked, as QAT does while it fills the instance's ring: nothing on the submission path
+    /// may pause and let another job of this thread touch the half-built request.
+    /// </summary>
+    private bool Submit(Operation op)
+    {
+        TracedAsync.BlockPause();
+        bool submitted = _device.TrySubmit(op);
+        if (!submitted || (_faults & EngineFaults.MissingUnblockPause) == 0)
+        {
+            TracedAsync.UnblockPause();
+        }
+
+        return submitted;
     }
 
     private bool IsCompleted(Operation op)
@@ -94,14 +118,14 @@ public sealed class OffloadEngine
     {
         int fd = -1;
         object? data = null;
-        if (Mode == NotifyMode.StableFd && ctx.GetFd(FdKey, ref fd, ref data) == 1)
+        if (Mode == NotifyMode.StableFd && TracedAsync.GetFd(ctx, FdKey, ref fd, ref data) == 1)
         {
             return fd;
         }
 
         fd = _fds.Open();
         // A stable fd lives as long as the context and is closed by its cleanup; a per-operation one is not.
-        ctx.SetWaitFd(FdKey, fd, null, Mode == NotifyMode.StableFd ? CloseAtFree : null);
+        TracedAsync.SetWaitFd(ctx, FdKey, fd, null, Mode == NotifyMode.StableFd ? CloseAtFree : null);
         return fd;
     }
 
@@ -113,7 +137,7 @@ public sealed class OffloadEngine
         }
 
         // clear_fd never calls a cleanup (facts §2.16): whoever clears an fd closes it.
-        ctx.ClearFd(FdKey);
+        TracedAsync.ClearFd(ctx, FdKey);
         if ((_faults & EngineFaults.ClearWithoutClose) == 0)
         {
             _fds.Close(fd);

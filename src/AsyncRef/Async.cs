@@ -25,8 +25,21 @@ public static class Async
     public static bool CheckedMode
     {
         get => s_checkedMode;
-        set => s_checkedMode = value;
+        set
+        {
+            s_checkedMode = value;
+            RefreshModelling();
+        }
     }
+
+    /// <summary>Whether the runtime fires the Stateless machines on its transitions (the one flag its hot path tests).</summary>
+    internal static bool Modelling => s_modelling;
+
+    /// <summary>Whether transitions go through the Stateless machines: checked mode, or coverage being recorded.</summary>
+    private static volatile bool s_modelling = s_checkedMode;
+
+    /// <summary>Recomputes <see cref="Modelling"/> after checked mode or coverage recording changed.</summary>
+    internal static void RefreshModelling() => s_modelling = s_checkedMode || Model.ModelCoverage.Recording is not null;
 
     /// <summary>The behaviour the calling thread reproduces (<see cref="AsyncProfile.OpenSsl30"/> unless set).</summary>
     public static AsyncProfile ThreadProfile
@@ -49,7 +62,7 @@ public static class Async
         }
 
         // Jobs out of the old pool join this one when they finish; its idle jobs are dropped, as OpenSSL leaks them.
-        thread.Pool = new JobPool(maxSize, initSize);
+        thread.Pool = new JobPool(maxSize, initSize, thread);
         return 1;
     }
 
@@ -73,7 +86,7 @@ public static class Async
                 UbRules.CleanupWhilePaused, "ASYNC_cleanup_thread was called while a job started on this thread is paused");
         }
 
-        thread.Pool?.FreeIdleJobs();
+        thread.Pool?.FreeIdleJobs(thread);
         thread.Pool = null;
         thread.Blocked = 0;
     }

@@ -1,5 +1,3 @@
-using AsyncRef.Model;
-
 namespace AsyncRef.Conformance;
 
 /// <summary>The continuation machinery: JobTask methods, nested pauses, misuse, exceptions, checked mode.</summary>
@@ -212,31 +210,6 @@ public sealed class RuntimeTests
         Assert.Throws<InvalidOperationException>(() => Async.StartJob(ref job, ctx, ref ret, AwaitsTwice));
         Assert.True(job.IsNull);
     });
-
-    [Fact]
-    public void CheckedModel_RejectsIllegalJobTransitions()
-    {
-        var models = new CheckedModels();
-        var ok = new JobGuards(PoolHasBudget: true, Blocked: 0, SameThread: true, HasWaitCtx: true);
-        models.Job(AsyncJobState.Paused, JobTrigger.Resume, AsyncJobState.Running, ok);
-        Assert.Throws<InvariantViolationException>(() => models.Job(AsyncJobState.Pooled, JobTrigger.Resume, AsyncJobState.Running, ok));
-        Assert.Throws<InvariantViolationException>(() => models.Job(AsyncJobState.Paused, JobTrigger.Resume, AsyncJobState.Running, ok with { SameThread = false }));
-        Assert.Throws<InvariantViolationException>(() => models.Job(AsyncJobState.Running, JobTrigger.Pause, AsyncJobState.Paused, ok with { Blocked = 1 }));
-        Assert.Throws<InvariantViolationException>(() => models.Job(AsyncJobState.Running, JobTrigger.Return, AsyncJobState.Pooled, ok));
-        Assert.Throws<InvariantViolationException>(() => models.Job(AsyncJobState.Unallocated, JobTrigger.Create, AsyncJobState.Running, ok with { PoolHasBudget = false }));
-    }
-
-    [Fact]
-    public void CheckedModel_RejectsIllegalWaitCtxAndEntryTransitions()
-    {
-        var models = new CheckedModels();
-        models.WaitCtx(freed: false, hasCallback: false, WaitCtxTrigger.SetWaitFd, activeJobs: 0);
-        Assert.Throws<InvariantViolationException>(() => models.WaitCtx(freed: true, hasCallback: false, WaitCtxTrigger.SetWaitFd, 0));
-        Assert.Throws<InvariantViolationException>(() => models.WaitCtx(freed: false, hasCallback: true, WaitCtxTrigger.Free, activeJobs: 1));
-        models.FdEntry(added: false, deleted: false, FdEntryTrigger.Clear);
-        Assert.Throws<InvariantViolationException>(() => models.FdEntry(added: false, deleted: true, FdEntryTrigger.Clear));
-        models.Status(AsyncWaitStatus.Unsupported, 42);
-    }
 
     [Fact]
     public void CheckedMode_IsOnInTestRuns() => Assert.True(Async.CheckedMode);

@@ -1,26 +1,26 @@
+using System.Runtime.CompilerServices;
 using AsyncRef.Engines;
-using Microsoft.Coyote.Specifications;
+using AsyncRef.Testing;
 
 namespace AsyncRef.Systematic;
 
 /// <summary>A whole system: one offload device thread, and event-loop threads each serving connections with jobs.</summary>
 internal sealed record EngineSystem(NotifyMode Mode, int Loops, AppOptions App, int RingSize, EngineFaults EngineFaults = EngineFaults.None)
 {
-    public Func<Task> Test => () =>
+    public void Run(HuntSession session)
     {
         var fds = new FdTable();
         var device = new OffloadDevice(fds, RingSize, EngineFaults);
         var engine = new OffloadEngine(device, fds, Mode, EngineFaults);
-        Thread deviceThread = CoyoteHarness.StartGuarded("device", device.Run);
+        Thread deviceThread = session.StartThread("device", device.Run);
         var loops = new Thread[Loops];
         for (int i = 0; i < Loops; i++)
         {
-            int loop = i;
-            loops[i] = CoyoteHarness.StartGuarded($"event loop {loop}", () =>
+            string name = $"loop_{i}";
+            loops[i] = session.StartThread(name, () =>
             {
-                var app = new EventLoopApp(fds, engine, App);
-                int finished = app.Run();
-                Specification.Assert(finished == App.Connections * App.JobsPerConnection, $"event loop {loop} finished {finished} jobs");
+                int finished = new EventLoopApp(fds, engine, App).Run();
+                session.Check(finished == App.Connections * App.JobsPerConnection, $"{name} finished {finished} jobs");
             });
         }
 
@@ -31,23 +31,17 @@ internal sealed record EngineSystem(NotifyMode Mode, int Loops, AppOptions App, 
 
         device.Stop();
         deviceThread.Join();
-        Specification.Assert(fds.OpenCount == 0, $"fd leak: {fds.OpenCount} fds still open after every wait ctx was freed");
-        return Task.CompletedTask;
-    };
+        session.Check(fds.OpenCount == 0, $"fd leak: {fds.OpenCount} fds still open after every wait ctx was freed");
+    }
 }
 
 /// <summary>
-/// Engines and event loops built on the reference, explored by Coyote: the correct ones must survive every explored
-/// interleaving; each planted defect must be found, with a trace that replays.
+/// Engines and event loops built on the reference, explored by Coyote through AsyncRef.Testing: the correct ones must
+/// survive every explored interleaving with every monitor attached; each planted bug must be found within the
+/// budget, and its saved trace must replay to the same bug.
 /// </summary>
-public sealed class EngineScenarios
+public sealed class EngineScenarios(ITestOutputHelper output)
 {
-    /// <summary>Iterations for the correct systems (each explores a large state space; the campaign target raises it).</summary>
-    private const int Iterations = 100;
-
-    /// <summary>Iterations allowed to find a planted defect.</summary>
-    private const int BugIterations = 300;
-
     /// <summary>Two loops, two connections each, a pool of one job per loop (NO_JOBS), a ring of one (EAGAIN retries).</summary>
     private static readonly AppOptions Busy = new(Connections: 2, JobsPerConnection: 2, OpsPerJob: 2, PoolMaxSize: 1);
 
@@ -57,59 +51,98 @@ public sealed class EngineScenarios
     [InlineData(NotifyMode.Callback)]
     public void CorrectEngineAndLoop_SurviveEveryExploredInterleaving(NotifyMode mode)
     {
-        CoyoteOutcome outcome = CoyoteHarness.Run($"correct-{mode}", new EngineSystem(mode, Loops: 2, Busy, RingSize: 1).Test, Iterations);
-        Assert.True(outcome.Bugs == 0, string.Join("\n", outcome.BugReports));
-        Assert.True(outcome.ExploredPaths >= Iterations, outcome.Report);
+        HuntResult result = Hunts.Correct(output).Named($"Correct_{mode}").Explore(new EngineSystem(mode, Loops: 2, Busy, RingSize: 1).Run);
+        Assert.False(result.BugFound, result.Summary + "\n" + result.Report);
+        Assert.True(result.Iterations >= Hunts.CorrectBudget, result.Summary);
     }
 
     [Fact]
-    public void LoopAddingBeforeDeleting_LosesAReusedFd_IsFound()
-    {
-        var system = new EngineSystem(NotifyMode.PerOperationFd, Loops: 1, Busy with { Faults = AppFaults.AddsBeforeDeletes }, RingSize: 2);
-        CoyoteOutcome outcome = AssertFoundAndReplays("adds-before-deletes", system.Test);
-        Assert.Contains(outcome.BugReports, r => r.Contains("monitor: connection", StringComparison.Ordinal));
-    }
+    public void Planted_AddsBeforeDeletes_IsFound() =>
+        AssertFoundAndReplays(
+            new EngineSystem(NotifyMode.PerOperationFd, Loops: 1, Busy with { Faults = AppFaults.AddsBeforeDeletes }, RingSize: 2),
+            "monitor: connection");
 
     [Fact]
-    public void LoopWithLostWakeUp_Deadlocks_IsFound()
-    {
-        var system = new EngineSystem(NotifyMode.StableFd, Loops: 2, Busy with { Faults = AppFaults.CheckThenWaitUnlocked }, RingSize: 2);
-        CoyoteOutcome outcome = AssertFoundAndReplays("lost-wake-up", system.Test);
-        Assert.Contains(outcome.BugReports, r => r.Contains("eadlock", StringComparison.Ordinal));
-    }
+    public void Planted_CheckThenWaitUnlocked_LosesTheWakeUp_IsFound() =>
+        AssertFoundAndReplays(
+            new EngineSystem(NotifyMode.StableFd, Loops: 2, Busy with { Faults = AppFaults.CheckThenWaitUnlocked }, RingSize: 2),
+            "all blocked");
 
     [Fact]
-    public void LoopIgnoringEAgain_WaitsForever_IsFound()
-    {
-        var system = new EngineSystem(NotifyMode.Callback, Loops: 2, Busy with { Faults = AppFaults.IgnoresEAgain }, RingSize: 1);
-        CoyoteOutcome outcome = AssertFoundAndReplays("ignores-eagain", system.Test);
-        Assert.Contains(outcome.BugReports, r => r.Contains("eadlock", StringComparison.Ordinal));
-    }
+    public void Planted_WakeSignalledBeforeTheFdIsRegistered_IsLost_IsFound() =>
+        AssertFoundAndReplays(
+            new EngineSystem(NotifyMode.PerOperationFd, Loops: 1, Busy with { Faults = AppFaults.EdgeTriggeredPoller }, RingSize: 2),
+            "lost wake-up");
 
     [Fact]
-    public void EngineClearingWithoutClosing_LeaksFds_IsFound()
-    {
-        var system = new EngineSystem(NotifyMode.PerOperationFd, Loops: 1, Busy, RingSize: 2, EngineFaults.ClearWithoutClose);
-        CoyoteOutcome outcome = AssertFoundAndReplays("clear-without-close", system.Test);
-        Assert.Contains(outcome.BugReports, r => r.Contains("fd leak", StringComparison.Ordinal));
-    }
+    public void Planted_EAgainTreatedAsOk_WaitsForever_IsFound() =>
+        AssertFoundAndReplays(
+            new EngineSystem(NotifyMode.Callback, Loops: 2, Busy with { Faults = AppFaults.IgnoresEAgain }, RingSize: 1),
+            "status EAGAIN");
 
     [Fact]
-    public void DeviceResumingTheJobFromItsThread_IsRejectedAsUndefined_IsFound()
-    {
-        var system = new EngineSystem(NotifyMode.Callback, Loops: 1, Busy, RingSize: 2, EngineFaults.CallbackResumesJob);
-        CoyoteOutcome outcome = AssertFoundAndReplays("callback-resumes-job", system.Test);
-        Assert.Contains(outcome.BugReports, r => r.Contains(UbRules.CrossThreadResume, StringComparison.Ordinal));
-    }
+    public void Planted_CallbackFiredAfterTheCtxWasFreed_IsFound() =>
+        AssertFoundAndReplays(
+            new EngineSystem(NotifyMode.Callback, Loops: 1, Busy, RingSize: 2, EngineFaults.CallbackAfterCompletion),
+            "after the ctx was freed");
 
-    private static CoyoteOutcome AssertFoundAndReplays(string name, Func<Task> test)
+    [Fact]
+    public void Planted_ResumeFromAnotherThread_IsFound() =>
+        AssertFoundAndReplays(
+            new EngineSystem(NotifyMode.Callback, Loops: 1, Busy with { Faults = AppFaults.CallbackResumesJob }, RingSize: 2),
+            "resumes job");
+
+    [Fact]
+    public void Planted_MissingUnblockPause_IsFound() =>
+        AssertFoundAndReplays(
+            new EngineSystem(NotifyMode.StableFd, Loops: 1, Busy, RingSize: 2, EngineFaults.MissingUnblockPause),
+            "has no unblock_pause");
+
+    [Fact]
+    public void Planted_DoubleResume_IsFound() =>
+        AssertFoundAndReplays(
+            new EngineSystem(NotifyMode.StableFd, Loops: 1, Busy with { Faults = AppFaults.KeepsFinishedHandle }, RingSize: 2),
+            "double resume");
+
+    [Fact]
+    public void Planted_WakeSignalClearedTooEarly_IsFound() =>
+        AssertFoundAndReplays(
+            new EngineSystem(NotifyMode.StableFd, Loops: 2, Busy, RingSize: 1, EngineFaults.ClearsWakeTooEarly),
+            "cleared too early");
+
+    [Fact]
+    public void Planted_OneWaitCtxSharedByTwoJobsOfAConnection_IsFound() =>
+        AssertFoundAndReplays(
+            new EngineSystem(NotifyMode.StableFd, Loops: 1, Busy with { Faults = AppFaults.ConcurrentJobsShareCtx }, RingSize: 2),
+            "shared by two unfinished jobs");
+
+    [Fact]
+    public void Planted_JobAbandonedWhilePaused_IsFound() =>
+        AssertFoundAndReplays(
+            new EngineSystem(NotifyMode.Callback, Loops: 2, Busy with { Faults = AppFaults.ClosesSlowConnections }, RingSize: 1),
+            "while job");
+
+    [Fact]
+    public void Planted_ClearWithoutClose_LeaksFds_IsFound() =>
+        AssertFoundAndReplays(
+            new EngineSystem(NotifyMode.PerOperationFd, Loops: 1, Busy, RingSize: 2, EngineFaults.ClearWithoutClose),
+            "fd leak");
+
+    private void AssertFoundAndReplays(EngineSystem system, string expected, [CallerMemberName] string name = "") =>
+        PlantedBugs.AssertFoundAndReplays(output, system.Run, expected, name);
+}
+
+/// <summary>The check every planted bug passes: found within the budget, named as expected, replayed from its trace.</summary>
+internal static class PlantedBugs
+{
+    internal static HuntResult AssertFoundAndReplays(ITestOutputHelper output, Action<HuntSession> body, string expected, string name)
     {
-        CoyoteOutcome outcome = CoyoteHarness.Run(name, test, BugIterations);
-        Assert.True(outcome.Bugs > 0, $"the planted defect '{name}' was not found in {BugIterations} iterations:\n{outcome.Report}");
-        Assert.NotNull(outcome.TracePath);
-        CoyoteOutcome replay = CoyoteHarness.Replay(name, outcome.TracePath!, test);
-        Assert.True(replay.Bugs > 0, "the trace did not reproduce the bug");
-        Assert.Equal(outcome.BugReports[0], replay.BugReports[0]);
-        return outcome;
+        HuntResult found = Hunts.Planted(output).Named(name).Explore(body);
+        Assert.True(found.BugFound, $"the planted bug was not found: {found.Summary}");
+        Assert.True(found.Bug!.Contains(expected, StringComparison.Ordinal), found.Summary + "\n" + found.Report);
+        Assert.True(File.Exists(found.TracePath) && File.Exists(found.ReportPath), found.Summary);
+        HuntResult replay = Hunts.Planted(output).Replay(found.TracePath!, body);
+        Assert.Equal(found.Bug, replay.Bug);
+        return found;
     }
 }

@@ -1,4 +1,4 @@
-using Microsoft.Coyote.Specifications;
+using AsyncRef.Testing;
 
 namespace AsyncRef.Systematic;
 
@@ -7,7 +7,7 @@ namespace AsyncRef.Systematic;
 /// read before <c>ASYNC_pause_job</c> and written back after it). Coyote interleaves the job segments of different
 /// threads; the lost update must be found, the correct version must pass.
 /// </summary>
-public sealed class JobInterleavings
+public sealed class JobInterleavings(ITestOutputHelper output)
 {
     private sealed class Account
     {
@@ -15,15 +15,15 @@ public sealed class JobInterleavings
         public int Balance;
     }
 
-    private static Func<Task> Deposits(bool readBeforePause) => () =>
+    private static Action<HuntSession> Deposits(bool readBeforePause) => session =>
     {
         var account = new Account();
         var threads = new Thread[3];
         for (int t = 0; t < threads.Length; t++)
         {
-            threads[t] = CoyoteHarness.StartGuarded($"thread {t}", () =>
+            threads[t] = session.StartThread($"T{t}", () =>
             {
-                AsyncWaitCtx ctx = AsyncWaitCtx.New();
+                AsyncWaitCtx ctx = TracedAsync.NewWaitCtx();
                 AsyncJob job = default;
                 int ret = 0;
                 AsyncJobFunc deposit = async _ =>
@@ -38,7 +38,7 @@ public sealed class JobInterleavings
                         }
                     }
 
-                    await Async.PauseJob();
+                    await TracedAsync.PauseJob();
                     if (readBeforePause)
                     {
                         lock (account.Gate)
@@ -49,13 +49,13 @@ public sealed class JobInterleavings
 
                     return 1;
                 };
-                while (Async.StartJob(ref job, ctx, ref ret, deposit) == AsyncResult.Pause)
+                while (TracedAsync.StartJob(ref job, ctx, ref ret, deposit) == AsyncResult.Pause)
                 {
                     Thread.Yield();
                 }
 
-                AsyncWaitCtx.Free(ctx);
-                Async.CleanupThread();
+                TracedAsync.FreeWaitCtx(ctx);
+                TracedAsync.CleanupThread();
             });
         }
 
@@ -64,24 +64,17 @@ public sealed class JobInterleavings
             thread.Join();
         }
 
-        Specification.Assert(account.Balance == threads.Length, $"lost update: balance {account.Balance} after {threads.Length} deposits");
-        return Task.CompletedTask;
+        session.Check(account.Balance == threads.Length, $"lost update: balance {account.Balance} after {threads.Length} deposits");
     };
 
     [Fact]
-    public void ValueCarriedAcrossAPause_LosesAnUpdate_IsFound()
-    {
-        CoyoteOutcome outcome = CoyoteHarness.Run("lost-update-across-pause", Deposits(readBeforePause: true), 300);
-        Assert.True(outcome.Bugs > 0, outcome.Report);
-        Assert.Contains(outcome.BugReports, r => r.Contains("lost update", StringComparison.Ordinal));
-        CoyoteOutcome replay = CoyoteHarness.Replay("lost-update-across-pause", outcome.TracePath!, Deposits(readBeforePause: true));
-        Assert.Equal(outcome.BugReports[0], replay.BugReports[0]);
-    }
+    public void Planted_ValueCarriedAcrossAPause_LosesAnUpdate_IsFound() =>
+        PlantedBugs.AssertFoundAndReplays(output, Deposits(readBeforePause: true), "lost update", nameof(Planted_ValueCarriedAcrossAPause_LosesAnUpdate_IsFound));
 
     [Fact]
-    public void UpdateCompletedBeforeThePause_NeverLosesAnUpdate()
+    public void Correct_UpdateCompletedBeforeThePause_NeverLosesAnUpdate()
     {
-        CoyoteOutcome outcome = CoyoteHarness.Run("update-before-pause", Deposits(readBeforePause: false), 300);
-        Assert.True(outcome.Bugs == 0, string.Join("\n", outcome.BugReports));
+        HuntResult result = Hunts.Correct(output).Named("Correct_UpdateBeforePause").Explore(Deposits(readBeforePause: false));
+        Assert.False(result.BugFound, result.Summary + "\n" + result.Report);
     }
 }

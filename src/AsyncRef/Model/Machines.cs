@@ -8,6 +8,9 @@ internal enum JobTrigger
     /// <summary>A new job object is created for a start (pool empty).</summary>
     Create,
 
+    /// <summary><c>ASYNC_init_thread</c> creates a job object straight into the new pool (<c>init_size</c>).</summary>
+    PreCreate,
+
     /// <summary>An idle job is popped from the top of the pool for a start.</summary>
     Reuse,
 
@@ -128,17 +131,55 @@ internal enum FdEntryTrigger
 }
 
 /// <summary>
-/// The Stateless machines that specify the runtime's transitions. The runtime keeps compact state of its own; in
-/// checked mode every transition it takes is offered to these machines first. The spec diagrams are generated from
-/// the same definitions.
+/// The Stateless machines that specify the runtime's transitions. The runtime's state fields have one writer each
+/// (<see cref="JobCore.Transition"/>, and the wait context's own transition methods); that writer takes its target
+/// from the compact tables below and, in checked mode, first fires these machines on the real current state and the
+/// real guards and requires them to reach the same target. The spec diagrams and <see cref="ModelCoverage"/>'s
+/// catalogue are generated from the same definitions.
 /// </summary>
 internal static class Machines
 {
+    /// <summary>
+    /// The job machine's target for <paramref name="trigger"/>, for a runtime that has already checked the guards
+    /// it depends on (the block counter is the one guard that selects between two outcomes).
+    /// </summary>
+    internal static AsyncJobState JobTarget(JobTrigger trigger, uint blocked) => trigger switch
+    {
+        JobTrigger.Create or JobTrigger.Reuse or JobTrigger.Resume => AsyncJobState.Running,
+        JobTrigger.PreCreate or JobTrigger.Release => AsyncJobState.Pooled,
+        JobTrigger.Pause => blocked == 0 ? AsyncJobState.Paused : AsyncJobState.Running,
+        JobTrigger.Return => AsyncJobState.Finishing,
+        _ => AsyncJobState.Freed,
+    };
+
+    /// <summary>The wait-context machine's target for <paramref name="trigger"/> from <paramref name="from"/>.</summary>
+    internal static WaitCtxState WaitCtxTarget(WaitCtxState from, WaitCtxTrigger trigger) => trigger switch
+    {
+        WaitCtxTrigger.SetCallback => WaitCtxState.CallbackSet,
+        WaitCtxTrigger.ClearCallback => WaitCtxState.NoCallback,
+        WaitCtxTrigger.Free => WaitCtxState.Freed,
+        _ => from,
+    };
+
+    /// <summary>The fd-entry machine's target for <paramref name="trigger"/> from <paramref name="from"/>.</summary>
+    internal static FdEntryState FdEntryTarget(FdEntryState from, FdEntryTrigger trigger) => (from, trigger) switch
+    {
+        (FdEntryState.Added, FdEntryTrigger.Reset) => FdEntryState.Old,
+        (FdEntryState.Old, FdEntryTrigger.Clear) => FdEntryState.Deleted,
+        (FdEntryState.Old, FdEntryTrigger.Reset) => FdEntryState.Old,
+        _ => FdEntryState.Gone,
+    };
+
+    /// <summary>The fd-entry state its <c>add</c>/<c>del</c> flags encode.</summary>
+    internal static FdEntryState FdEntryOf(bool added, bool deleted) =>
+        added ? FdEntryState.Added : deleted ? FdEntryState.Deleted : FdEntryState.Old;
+
     internal static StateMachine<AsyncJobState, JobTrigger> Job(Func<AsyncJobState> get, Action<AsyncJobState> set, Func<JobGuards> guards)
     {
         var m = new StateMachine<AsyncJobState, JobTrigger>(get, set);
         m.Configure(AsyncJobState.Unallocated)
-            .PermitIf(JobTrigger.Create, AsyncJobState.Running, () => guards().PoolHasBudget, "max_size is 0 or curr_size < max_size");
+            .PermitIf(JobTrigger.Create, AsyncJobState.Running, () => guards().PoolHasBudget, "max_size is 0 or curr_size < max_size")
+            .PermitIf(JobTrigger.PreCreate, AsyncJobState.Pooled, () => guards().PoolHasBudget, "max_size is 0 or curr_size < max_size");
         m.Configure(AsyncJobState.Pooled)
             .Permit(JobTrigger.Reuse, AsyncJobState.Running)
             .Permit(JobTrigger.Free, AsyncJobState.Freed);

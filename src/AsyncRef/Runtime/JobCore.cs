@@ -31,8 +31,8 @@ internal sealed class JobCore
     /// <summary>Process-unique id of this object.</summary>
     internal readonly long ObjectId = Interlocked.Increment(ref s_lastObjectId);
 
-    /// <summary>The current state.</summary>
-    internal AsyncJobState State = AsyncJobState.Unallocated;
+    /// <summary>The current state; written only by <see cref="Transition"/>.</summary>
+    internal AsyncJobState State { get; private set; } = AsyncJobState.Unallocated;
 
     /// <summary>Incremented when a use ends, so handles of earlier uses are stale.</summary>
     internal uint Generation;
@@ -63,4 +63,23 @@ internal sealed class JobCore
 
     /// <summary>Misuse recorded by an awaiter that a foreign builder used.</summary>
     internal string? Misuse;
+
+    /// <summary>
+    /// The only writer of <see cref="State"/>: takes <paramref name="trigger"/> from the current state. The runtime
+    /// has checked the guards; in checked mode (and while coverage records) the job machine is fired first on the
+    /// real state and the real guards and must reach the same target.
+    /// </summary>
+    /// <param name="trigger">The trigger.</param>
+    /// <param name="thread">The thread taking the transition.</param>
+    /// <param name="pool">The pool a job is being created into, when it is not the thread's pool yet; null otherwise.</param>
+    internal void Transition(Model.JobTrigger trigger, AsyncThreadState thread, JobPool? pool = null)
+    {
+        AsyncJobState target = Model.Machines.JobTarget(trigger, thread.Blocked);
+        if (Async.Modelling)
+        {
+            thread.CheckedModels.Job(this, trigger, thread, pool, target);
+        }
+
+        State = target;
+    }
 }

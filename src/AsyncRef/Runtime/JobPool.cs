@@ -17,7 +17,11 @@ internal sealed class JobPool
     /// </summary>
     internal const int MaxPreCreated = 1 << 20;
 
-    internal JobPool(nuint maxSize, nuint initSize)
+    /// <summary>Creates a thread's pool with <paramref name="initSize"/> jobs pre-created.</summary>
+    /// <param name="maxSize"><c>max_size</c>.</param>
+    /// <param name="initSize"><c>init_size</c> (at most <paramref name="maxSize"/> unless that is 0; checked by the caller).</param>
+    /// <param name="thread">The thread the pool is for.</param>
+    internal JobPool(nuint maxSize, nuint initSize, AsyncThreadState thread)
     {
         MaxSize = maxSize;
         int preCreate = (int)Math.Min(initSize, (nuint)MaxPreCreated);
@@ -25,7 +29,8 @@ internal sealed class JobPool
         for (int i = 0; i < preCreate; i++)
         {
             // Pre-created jobs are pushed in creation order, so the last one created is handed out first.
-            var job = new JobCore { State = AsyncJobState.Pooled };
+            var job = new JobCore();
+            job.Transition(Model.JobTrigger.PreCreate, thread, this);
             _idle[_idleCount++] = job;
             CreatedCount++;
         }
@@ -69,12 +74,14 @@ internal sealed class JobPool
         return true;
     }
 
-    /// <summary>Creates a job and counts it against the budget; the caller checked <see cref="HasBudget"/>.</summary>
-    internal JobCore Create()
+    /// <summary>Creates a running job for a start and counts it against the budget; the caller checked <see cref="HasBudget"/>.</summary>
+    internal JobCore Create(AsyncThreadState thread)
     {
         Debug.Assert(HasBudget, "the caller checks the budget");
+        var job = new JobCore();
+        job.Transition(Model.JobTrigger.Create, thread, this);
         CreatedCount++;
-        return new JobCore();
+        return job;
     }
 
     /// <summary>Pushes a finished job; it need not have been created by this pool (after a re-init it was not).</summary>
@@ -90,17 +97,12 @@ internal sealed class JobPool
     }
 
     /// <summary>Frees every idle job (<c>ASYNC_cleanup_thread</c>).</summary>
-    internal void FreeIdleJobs()
+    internal void FreeIdleJobs(AsyncThreadState thread)
     {
         for (int i = 0; i < _idleCount; i++)
         {
             JobCore job = _idle[i];
-            if (Async.CheckedMode)
-            {
-                AsyncThreadState.Current.CheckedModels.Job(job.State, Model.JobTrigger.Free, AsyncJobState.Freed, default);
-            }
-
-            job.State = AsyncJobState.Freed;
+            job.Transition(Model.JobTrigger.Free, thread);
             job.Generation++;
             _idle[i] = null!;
         }

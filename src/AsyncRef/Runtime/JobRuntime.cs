@@ -51,11 +51,8 @@ internal static class JobRuntime
             return false;
         }
 
-        if (Async.CheckedMode)
-        {
-            thread.CheckedModels.Job(job.State, JobTrigger.Pause, AsyncJobState.Running, Guards(thread, job));
-        }
-
+        // Pausing is blocked: the machine ignores the pause, the job stays running.
+        job.Transition(JobTrigger.Pause, thread);
         return true;
     }
 
@@ -116,9 +113,6 @@ internal static class JobRuntime
         return core.Generation == job.Generation ? core.WaitCtx : null;
     }
 
-    internal static JobGuards Guards(AsyncThreadState thread, JobCore job) =>
-        new(thread.Pool?.HasBudget ?? true, thread.Blocked, job.Owner is null || job.Owner == thread, job.WaitCtx is not null);
-
     private static AsyncResult StartNew(
         AsyncThreadState thread, ref AsyncJob job, AsyncWaitCtx? ctx, ref int ret, AsyncJobFunc? func, byte[]? args, int size)
     {
@@ -134,7 +128,7 @@ internal static class JobRuntime
 
         // Checked before a job leaves the pool, so a rejected call changes nothing.
         ctx?.EnsureLive("ASYNC_start_job");
-        JobPool pool = thread.Pool ??= new JobPool(0, 0);
+        JobPool pool = thread.Pool ??= new JobPool(0, 0, thread);
         if (!TryTakeJob(thread, pool, out JobCore core))
         {
             return AsyncResult.NoJobs;
@@ -172,18 +166,25 @@ internal static class JobRuntime
     {
         if (core.Generation != handle.Generation || core.State != AsyncJobState.Paused)
         {
+            if (core.State != AsyncJobState.Paused)
+            {
+                ModelRefusal(thread, core, JobTrigger.Resume);
+            }
+
             throw new UndefinedBehaviorException(
                 UbRules.StaleHandle, "the job handle does not hold a paused job (it finished or was reused)");
         }
 
         if (core.Owner != thread)
         {
+            ModelRefusal(thread, core, JobTrigger.Resume);
             throw new UndefinedBehaviorException(
                 UbRules.CrossThreadResume, "a paused job was restarted on a thread other than the one that started it");
         }
 
         if (core.WaitCtx is null)
         {
+            ModelRefusal(thread, core, JobTrigger.Resume);
             throw new UndefinedBehaviorException(
                 UbRules.NullWaitCtx, "a job started with a NULL wait context cannot be restarted (its reset would dereference NULL)");
         }
@@ -193,41 +194,23 @@ internal static class JobRuntime
     {
         if (pool.TryPop(out core))
         {
-            if (Async.CheckedMode)
-            {
-                thread.CheckedModels.Job(core.State, JobTrigger.Reuse, AsyncJobState.Running, Guards(thread, core));
-            }
-        }
-        else if (pool.HasBudget)
-        {
-            core = pool.Create();
-            if (Async.CheckedMode)
-            {
-                thread.CheckedModels.Job(AsyncJobState.Unallocated, JobTrigger.Create, AsyncJobState.Running, new JobGuards(true, thread.Blocked, true, true));
-            }
-        }
-        else
-        {
-            if (Async.CheckedMode)
-            {
-                thread.CheckedModels.JobCannot(AsyncJobState.Unallocated, JobTrigger.Create, new JobGuards(false, thread.Blocked, true, true));
-            }
-
-            return false;
+            core.Transition(JobTrigger.Reuse, thread);
+            return true;
         }
 
-        core.State = AsyncJobState.Running;
-        return true;
+        if (pool.HasBudget)
+        {
+            core = pool.Create(thread);
+            return true;
+        }
+
+        ModelRefusal(thread, null, JobTrigger.Create);
+        return false;
     }
 
     private static void Resume(AsyncThreadState thread, JobCore core)
     {
-        if (Async.CheckedMode)
-        {
-            thread.CheckedModels.Job(AsyncJobState.Paused, JobTrigger.Resume, AsyncJobState.Running, Guards(thread, core));
-        }
-
-        core.State = AsyncJobState.Running;
+        core.Transition(JobTrigger.Resume, thread);
         thread.PausedJobs--;
         thread.CurrentJob = core;
         core.ResumingFromPause = true;
@@ -297,12 +280,7 @@ internal static class JobRuntime
 
         if (core.PausePending)
         {
-            if (Async.CheckedMode)
-            {
-                thread.CheckedModels.Job(AsyncJobState.Running, JobTrigger.Pause, AsyncJobState.Paused, Guards(thread, core));
-            }
-
-            core.State = AsyncJobState.Paused;
+            core.Transition(JobTrigger.Pause, thread);
             thread.PausedJobs++;
             job = new AsyncJob(core);
             return AsyncResult.Pause;
@@ -312,14 +290,15 @@ internal static class JobRuntime
             UbRules.ForeignAwait, "the job function suspended on something other than Async.PauseJob()"));
     }
 
-    private static void Finish(AsyncThreadState thread, JobCore core)
-    {
-        if (Async.CheckedMode)
-        {
-            thread.CheckedModels.Job(AsyncJobState.Running, JobTrigger.Return, AsyncJobState.Finishing, Guards(thread, core));
-        }
+    private static void Finish(AsyncThreadState thread, JobCore core) => core.Transition(JobTrigger.Return, thread);
 
-        core.State = AsyncJobState.Finishing;
+    /// <summary>In checked mode, requires the job machine to refuse what the runtime refuses.</summary>
+    private static void ModelRefusal(AsyncThreadState thread, JobCore? core, JobTrigger trigger)
+    {
+        if (Async.Modelling)
+        {
+            thread.CheckedModels.JobRefused(core, trigger, thread);
+        }
     }
 
     private static Exception Fault(AsyncThreadState thread, JobCore core, ref AsyncJob job, Exception error)
@@ -332,12 +311,7 @@ internal static class JobRuntime
 
     private static void Release(AsyncThreadState thread, JobCore core)
     {
-        if (Async.CheckedMode)
-        {
-            thread.CheckedModels.Job(core.State, JobTrigger.Release, AsyncJobState.Pooled, Guards(thread, core));
-        }
-
-        core.State = AsyncJobState.Pooled;
+        core.Transition(JobTrigger.Release, thread);
         core.WaitCtx?.DetachJob();
         core.WaitCtx = null;
         core.Args = null;
@@ -350,6 +324,6 @@ internal static class JobRuntime
         core.Owner = null;
         core.Generation++;
         // The job joins the calling thread's current pool, which may be a newer pool than the one it came from.
-        (thread.Pool ??= new JobPool(0, 0)).Push(core);
+        (thread.Pool ??= new JobPool(0, 0, thread)).Push(core);
     }
 }

@@ -42,8 +42,8 @@ public sealed class AsyncWaitCtx
     /// <summary>The status mailbox; any int.</summary>
     private int _status;
 
-    /// <summary>Set by <see cref="Free"/>; every later use is undefined.</summary>
-    private bool _freed;
+    /// <summary>The wait-context machine's state (freed, or live with or without a callback); written only by <see cref="Transition"/>.</summary>
+    private WaitCtxState _state = WaitCtxState.NoCallback;
 
     /// <summary>Unfinished (running or paused) jobs started with this context.</summary>
     private int _activeJobs;
@@ -52,6 +52,15 @@ public sealed class AsyncWaitCtx
 
     /// <summary>The behaviour of the thread that created the context.</summary>
     public AsyncProfile Profile { get; }
+
+    /// <summary>The wait-context machine's state.</summary>
+    internal WaitCtxState State => _state;
+
+    /// <summary>Unfinished jobs started with this context (a guard of the machine).</summary>
+    internal int ActiveJobs => _activeJobs;
+
+    /// <summary>The status mailbox (the status machine's state is derived from it).</summary>
+    internal int Status => _status;
 
     /// <summary><c>ASYNC_WAIT_CTX_new()</c>: no fds, counts 0/0, no callback, status <see cref="AsyncWaitStatus.Unsupported"/>.</summary>
     /// <returns>The new context.</returns>
@@ -77,19 +86,19 @@ public sealed class AsyncWaitCtx
                 UbRules.CtxFreedInUse, "ASYNC_WAIT_CTX_free of a wait context that an unfinished job was started with");
         }
 
-        ctx.Model(WaitCtxTrigger.Free);
         Entry[] entries = ctx._entries;
         int count = ctx._count;
-        // Mark freed before calling user code, so a cleanup that touches the context is caught.
-        ctx._freed = true;
+        // Freed before calling user code, so a cleanup that touches the context is caught.
+        ctx.Transition(WaitCtxTrigger.Free);
         ctx._entries = [];
         ctx._count = ctx._numAdd = ctx._numDel = 0;
         ctx.AssertInvariants();
         for (int i = count - 1; i >= 0; i--)
         {
             ref Entry e = ref entries[i];
-            ctx.ModelEntry(e, FdEntryTrigger.Free);
-            if (!e.Del && e.Cleanup is { } cleanup)
+            bool deleted = e.Del;
+            TransitionEntry(ref e, FdEntryTrigger.Free);
+            if (!deleted && e.Cleanup is { } cleanup)
             {
                 cleanup(ctx, e.Key, e.Fd, e.CustomData);
             }
@@ -105,7 +114,7 @@ public sealed class AsyncWaitCtx
     public int SetWaitFd(object? key, int fd, object? customData, AsyncWaitFdCleanup? cleanup)
     {
         CheckLive("ASYNC_WAIT_CTX_set_wait_fd");
-        Model(WaitCtxTrigger.SetWaitFd);
+        Transition(WaitCtxTrigger.SetWaitFd);
         if (_count == _entries.Length)
         {
             Array.Resize(ref _entries, _entries.Length * 2);
@@ -223,7 +232,7 @@ public sealed class AsyncWaitCtx
     public int ClearFd(object? key)
     {
         CheckLive("ASYNC_WAIT_CTX_clear_fd");
-        Model(WaitCtxTrigger.ClearFd);
+        Transition(WaitCtxTrigger.ClearFd);
         for (int i = _count - 1; i >= 0; i--)
         {
             ref Entry e = ref _entries[i];
@@ -232,15 +241,14 @@ public sealed class AsyncWaitCtx
                 continue;
             }
 
-            ModelEntry(e, FdEntryTrigger.Clear);
-            if (e.Add)
+            if (TransitionEntry(ref e, FdEntryTrigger.Clear) == FdEntryState.Gone)
             {
+                // It was added since the last reset: it vanishes unreported.
                 RemoveAt(i);
                 _numAdd--;
             }
             else
             {
-                e.Del = true;
                 _numDel++;
             }
 
@@ -264,7 +272,7 @@ public sealed class AsyncWaitCtx
         }
 
         ctx.CheckCallbackApi("ASYNC_WAIT_CTX_set_callback");
-        ctx.Model(callback is null ? WaitCtxTrigger.ClearCallback : WaitCtxTrigger.SetCallback);
+        ctx.Transition(callback is null ? WaitCtxTrigger.ClearCallback : WaitCtxTrigger.SetCallback);
         ctx._callback = callback;
         ctx._callbackArg = callbackArg;
         return 1;
@@ -293,9 +301,10 @@ public sealed class AsyncWaitCtx
     public int SetStatus(int status)
     {
         CheckCallbackApi("ASYNC_WAIT_CTX_set_status");
-        if (Async.CheckedMode)
+        // The status machine's only writer: its state is a function of the stored int.
+        if (Async.Modelling)
         {
-            AsyncThreadState.Current.CheckedModels.Status(_status, status);
+            AsyncThreadState.Current.CheckedModels.Status(this, status);
         }
 
         _status = status;
@@ -321,21 +330,19 @@ public sealed class AsyncWaitCtx
             entries[i] = new AsyncWaitFdEntry(e.Key, e.Fd, e.CustomData, e.Cleanup is not null, e.Add, e.Del);
         }
 
-        return new AsyncWaitCtxSnapshot(entries, _numAdd, _numDel, _callback is not null, _status, _freed, _activeJobs);
+        return new AsyncWaitCtxSnapshot(entries, _numAdd, _numDel, _callback is not null, _status, _state == WaitCtxState.Freed, _activeJobs);
     }
 
     /// <summary>The reset done when a job started with this context is restarted: marked entries go, add flags clear.</summary>
     internal void ResetCounts()
     {
-        Model(WaitCtxTrigger.ResetCounts);
+        Transition(WaitCtxTrigger.ResetCounts);
         int kept = 0;
         for (int i = 0; i < _count; i++)
         {
             ref Entry e = ref _entries[i];
-            ModelEntry(e, FdEntryTrigger.Reset);
-            if (!e.Del)
+            if (TransitionEntry(ref e, FdEntryTrigger.Reset) != FdEntryState.Gone)
             {
-                e.Add = false;
                 if (kept != i)
                 {
                     _entries[kept] = e;
@@ -370,7 +377,7 @@ public sealed class AsyncWaitCtx
 
     private void CheckLive(string function)
     {
-        if (_freed)
+        if (_state == WaitCtxState.Freed)
         {
             throw new UndefinedBehaviorException(UbRules.CtxUseAfterFree, $"{function} on a wait context that was freed");
         }
@@ -394,20 +401,44 @@ public sealed class AsyncWaitCtx
         }
     }
 
-    private void Model(WaitCtxTrigger trigger)
+    /// <summary>
+    /// The only writer of <see cref="_state"/>. In checked mode (and while coverage records) the wait-context
+    /// machine is fired first on the real state and the real active-job count and must reach the same target.
+    /// </summary>
+    private void Transition(WaitCtxTrigger trigger)
     {
-        if (Async.CheckedMode)
+        WaitCtxState target = Machines.WaitCtxTarget(_state, trigger);
+        if (Async.Modelling)
         {
-            AsyncThreadState.Current.CheckedModels.WaitCtx(_freed, _callback is not null, trigger, _activeJobs);
+            AsyncThreadState.Current.CheckedModels.WaitCtx(this, trigger, target);
         }
+
+        _state = target;
     }
 
-    private void ModelEntry(in Entry e, FdEntryTrigger trigger)
+    /// <summary>
+    /// The only writer of an entry's flags: moves it to the fd-entry machine's target, which it returns (the caller
+    /// unlinks a <see cref="FdEntryState.Gone"/> entry and keeps the counts).
+    /// </summary>
+    private static FdEntryState TransitionEntry(ref Entry e, FdEntryTrigger trigger)
     {
-        if (Async.CheckedMode)
+        FdEntryState from = Machines.FdEntryOf(e.Add, e.Del);
+        FdEntryState target = Machines.FdEntryTarget(from, trigger);
+        if (Async.Modelling)
         {
-            AsyncThreadState.Current.CheckedModels.FdEntry(e.Add, e.Del, trigger);
+            AsyncThreadState.Current.CheckedModels.FdEntry(from, trigger, target);
         }
+
+        if (target == FdEntryState.Old)
+        {
+            e.Add = false;
+        }
+        else if (target == FdEntryState.Deleted)
+        {
+            e.Del = true;
+        }
+
+        return target;
     }
 
     /// <summary>Checks the bookkeeping invariants in checked mode (facts §4.1).</summary>
@@ -432,7 +463,8 @@ public sealed class AsyncWaitCtx
 
         Invariant.Check(added == _numAdd, "numadd equals the number of entries flagged added");
         Invariant.Check(deleted == _numDel, "numdel equals the number of entries flagged deleted");
-        Invariant.Check(!_freed || _count == 0, "a freed context holds no entries");
+        Invariant.Check(_state != WaitCtxState.Freed || _count == 0, "a freed context holds no entries");
+        Invariant.Check(_state == WaitCtxState.Freed || (_state == WaitCtxState.CallbackSet) == (_callback is not null), "a live context is in CallbackSet exactly when a callback is stored");
         Invariant.Check(_activeJobs >= 0, "the count of jobs using the context is not negative");
     }
 

@@ -15,6 +15,8 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
+#include "compat111.h"
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -1,0 +1,351 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using AsyncRef.Testing.Monitors;
+using AsyncRef.Testing.Recording;
+using AsyncRef.Testing.Reporting;
+using Microsoft.Coyote;
+using Microsoft.Coyote.Logging;
+using Microsoft.Coyote.SystematicTesting;
+
+namespace AsyncRef.Testing;
+
+/// <summary>
+/// A systematic bug hunt: runs a test body many times under Coyote, which controls every thread switch, and
+/// reports the first execution that breaks an assertion, a monitor, or deadlocks. Configure it fluently, then
+/// call <see cref="Explore"/>:
+/// <code>
+/// HuntResult result = Hunt.Create().WithIterations(1000).WithSeed(7).Explore(session => { ... });
+/// result.ThrowIfBug();
+/// </code>
+/// On a bug it writes <c>NAME.trace</c>, <c>NAME.report.txt</c> and (when expressible) <c>NAME.scn</c> to the output
+/// directory, prints their paths and the replay command. Environment overrides for CI: <c>ASYNCREF_HUNT_ITERATIONS</c>,
+/// <c>ASYNCREF_HUNT_SEED</c>, <c>ASYNCREF_HUNT_OUTPUT</c>, and <c>ASYNCREF_HUNT_REPLAY=PATH/NAME.trace</c>, which makes
+/// the hunt called NAME replay that trace instead of exploring. Hunts in one process run one at a time.
+/// </summary>
+public sealed class Hunt
+{
+    /// <summary>Coyote's runtime is process-wide: explorations must not overlap.</summary>
+    private static readonly object s_exclusive = new();
+
+    private string? _name;
+    private int _iterations = 1000;
+    private uint _seed = 20261123;
+    private HuntStrategy _strategy = HuntStrategy.Random;
+    private bool _strict = true;
+    private TimeSpan? _timeout;
+    private int _livenessBound = 100;
+    private uint _maxSteps = 20000;
+    private AsyncMonitors _monitors = AsyncMonitors.All;
+    private string? _outputDirectory;
+    private Action<string> _output = Console.WriteLine;
+
+    private Hunt()
+    {
+    }
+
+    /// <summary>A hunt with the defaults: 1,000 iterations, seed 20261123, random strategy, strict mode, every monitor.</summary>
+    /// <returns>The hunt, to configure.</returns>
+    public static Hunt Create() => new();
+
+    /// <summary>Names the hunt (its files and the replay filter); by default the name of the method that calls <see cref="Explore"/>.</summary>
+    /// <param name="name">A file-name-safe name.</param>
+    /// <returns>This hunt.</returns>
+    public Hunt Named(string name)
+    {
+        _name = name;
+        return this;
+    }
+
+    /// <summary>Executions to explore (<c>ASYNCREF_HUNT_ITERATIONS</c> overrides it).</summary>
+    /// <param name="iterations">At least 1.</param>
+    /// <returns>This hunt.</returns>
+    public Hunt WithIterations(int iterations)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(iterations, 1);
+        _iterations = iterations;
+        return this;
+    }
+
+    /// <summary>The seed of Coyote's choices: the same seed explores the same executions (<c>ASYNCREF_HUNT_SEED</c> overrides it).</summary>
+    /// <param name="seed">Any value.</param>
+    /// <returns>This hunt.</returns>
+    public Hunt WithSeed(uint seed)
+    {
+        _seed = seed;
+        return this;
+    }
+
+    /// <summary>The exploration strategy.</summary>
+    /// <param name="strategy">The strategy.</param>
+    /// <returns>This hunt.</returns>
+    public Hunt WithStrategy(HuntStrategy strategy)
+    {
+        _strategy = strategy;
+        return this;
+    }
+
+    /// <summary>
+    /// Strict mode (on by default): concurrency Coyote does not control (an assembly left unrewritten, a primitive it
+    /// cannot intercept) is a failure rather than a silently partial exploration.
+    /// </summary>
+    /// <param name="strict">Whether uncontrolled concurrency fails the hunt.</param>
+    /// <returns>This hunt.</returns>
+    public Hunt WithStrictMode(bool strict)
+    {
+        _strict = strict;
+        return this;
+    }
+
+    /// <summary>Stops exploring after <paramref name="timeout"/> even if iterations remain.</summary>
+    /// <param name="timeout">At least one second.</param>
+    /// <returns>This hunt.</returns>
+    public Hunt WithTimeout(TimeSpan timeout)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.FromSeconds(1));
+        _timeout = timeout;
+        return this;
+    }
+
+    /// <summary>The liveness bound: the most times one job may pause with status <c>EAGAIN</c> in a row (default 100).</summary>
+    /// <param name="bound">At least 1.</param>
+    /// <returns>This hunt.</returns>
+    public Hunt WithLivenessBound(int bound)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(bound, 1);
+        _livenessBound = bound;
+        return this;
+    }
+
+    /// <summary>Scheduling steps per execution before Coyote cuts it short (default 20,000).</summary>
+    /// <param name="steps">At least 100.</param>
+    /// <returns>This hunt.</returns>
+    public Hunt WithMaxSteps(int steps)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 100);
+        _maxSteps = (uint)steps;
+        return this;
+    }
+
+    /// <summary>The monitors to attach (default: <see cref="AsyncMonitors.All"/>).</summary>
+    /// <param name="monitors">The monitors.</param>
+    /// <returns>This hunt.</returns>
+    public Hunt WithMonitors(AsyncMonitors monitors)
+    {
+        _monitors = monitors;
+        return this;
+    }
+
+    /// <summary>Where traces, reports and scenarios go (default: <c>ASYNCREF_HUNT_OUTPUT</c>, else <c>hunt-results</c> under the current directory).</summary>
+    /// <param name="directory">A directory; created when needed.</param>
+    /// <returns>This hunt.</returns>
+    public Hunt WithOutputDirectory(string directory)
+    {
+        _outputDirectory = directory;
+        return this;
+    }
+
+    /// <summary>Where the hunt prints its summary (default: standard output); for example xunit's <c>ITestOutputHelper.WriteLine</c>.</summary>
+    /// <param name="writeLine">Receives whole lines.</param>
+    /// <returns>This hunt.</returns>
+    public Hunt WithOutput(Action<string> writeLine)
+    {
+        _output = writeLine;
+        return this;
+    }
+
+    /// <summary>
+    /// Explores <paramref name="body"/>: each execution builds its own system (fds, engines, threads) inside the body,
+    /// starts threads through <see cref="HuntSession.StartThread"/> and calls the ASYNC API through
+    /// <see cref="TracedAsync"/>. Stops at the first bug.
+    /// </summary>
+    /// <param name="body">One execution of the test.</param>
+    /// <param name="caller">Filled in by the compiler: the default name.</param>
+    /// <returns>What was found.</returns>
+    /// <exception cref="InvalidOperationException">The assemblies are not rewritten, or Coyote saw uncontrolled concurrency in strict mode.</exception>
+    public HuntResult Explore(Action<HuntSession> body, [CallerMemberName] string caller = "")
+    {
+        string name = _name ?? caller;
+        string? replay = Environment.GetEnvironmentVariable("ASYNCREF_HUNT_REPLAY");
+        if (!string.IsNullOrEmpty(replay) && Path.GetFileNameWithoutExtension(replay) == name)
+        {
+            return Replay(replay, body);
+        }
+
+        lock (s_exclusive)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            int iterations = 0;
+            Configuration config = Configure();
+            TestReport report;
+            string trace;
+            using (TestingEngine engine = TestingEngine.Create(config, Execution(body, recording: false, () => ++iterations, _ => { })))
+            {
+                engine.SetLogger(new TextWriterLogger(TextWriter.Null, VerbosityLevel.None));
+                engine.Run();
+                Iteration.Current = null;
+                CheckSetup(engine);
+                report = engine.TestReport;
+                trace = engine.ReproducibleTrace;
+            }
+
+            stopwatch.Stop();
+            if (report.NumOfFoundBugs == 0)
+            {
+                var clean = new HuntResult(name, iterations, stopwatch.Elapsed);
+                _output(clean.Summary);
+                return clean;
+            }
+
+            HuntResult found = Analyse(name, trace, report.BugReports.First(), body, iterations, stopwatch.Elapsed, write: true);
+            _output(found.Summary);
+            return found;
+        }
+    }
+
+    /// <summary>Replays a trace written by <see cref="Explore"/> and reports the bug it reproduces.</summary>
+    /// <param name="tracePath">A <c>.trace</c> file.</param>
+    /// <param name="body">The same test body that produced it.</param>
+    /// <returns>What the replay found (no bug when the trace no longer reproduces one).</returns>
+    public HuntResult Replay(string tracePath, Action<HuntSession> body)
+    {
+        string name = Path.GetFileNameWithoutExtension(tracePath);
+        lock (s_exclusive)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            string trace = File.ReadAllText(tracePath);
+            (Iteration? recorded, string? bug) = RunRecorded(trace, body);
+            stopwatch.Stop();
+            if (bug is null || recorded is null)
+            {
+                return new HuntResult(name, 1, stopwatch.Elapsed);
+            }
+
+            return Build(name, trace, bug, recorded, 1, stopwatch.Elapsed, write: false);
+        }
+    }
+
+    private Configuration Configure()
+    {
+        int iterations = int.TryParse(Environment.GetEnvironmentVariable("ASYNCREF_HUNT_ITERATIONS"), out int n) && n > 0 ? n : _iterations;
+        uint seed = uint.TryParse(Environment.GetEnvironmentVariable("ASYNCREF_HUNT_SEED"), out uint s) ? s : _seed;
+        Configuration config = Configuration.Create()
+            .WithTestingIterations((uint)iterations)
+            .WithRandomGeneratorSeed(seed)
+            .WithMaxSchedulingSteps(_maxSteps)
+            .WithPartiallyControlledConcurrencyAllowed(!_strict)
+            .WithTelemetryEnabled(false);
+        config = _strategy switch
+        {
+            HuntStrategy.Random => config.WithRandomStrategy(),
+            HuntStrategy.Prioritization => config.WithPrioritizationStrategy(isFair: true),
+            HuntStrategy.Probabilistic => config.WithProbabilisticStrategy(),
+            HuntStrategy.DelayBounding => config.WithDelayBoundingStrategy(isFair: true),
+            _ => config,
+        };
+        return _timeout is { } timeout ? config.WithTestingTimeout((int)Math.Ceiling(timeout.TotalSeconds)) : config;
+    }
+
+    /// <summary>One execution: a fresh iteration state, the body, then the end-of-execution checks.</summary>
+    private Func<Task> Execution(Action<HuntSession> body, bool recording, Func<int> nextNumber, Action<Iteration> started) => () =>
+    {
+        var iteration = new Iteration(nextNumber(), recording, MonitorSet.Create(_monitors), _livenessBound);
+        Iteration.Current = iteration;
+        started(iteration);
+        iteration.Adopt("main");
+        var session = new HuntSession(iteration);
+        try
+        {
+            body(session);
+            session.JoinAll();
+        }
+        catch (Exception e) when (!HuntSession.IsCoyoteControl(e))
+        {
+            iteration.Fail($"thread 'main' threw {e.GetType().Name}: {e.Message}");
+        }
+
+        iteration.End();
+        return Task.CompletedTask;
+    };
+
+    /// <summary>Replays <paramref name="trace"/> once with recording on.</summary>
+    private (Iteration? Recorded, string? Bug) RunRecorded(string trace, Action<HuntSession> body)
+    {
+        Iteration? recorded = null;
+        Configuration config = Configuration.Create().WithTelemetryEnabled(false).WithReproducibleTrace(trace);
+        using TestingEngine engine = TestingEngine.Create(config, Execution(body, recording: true, () => 1, it => recorded = it));
+        engine.SetLogger(new TextWriterLogger(TextWriter.Null, VerbosityLevel.None));
+        engine.Run();
+        Iteration.Current = null;
+        CheckSetup(engine);
+        return (recorded, engine.TestReport.BugReports.FirstOrDefault());
+    }
+
+    private HuntResult Analyse(string name, string trace, string coyoteMessage, Action<HuntSession> body, int iterations, TimeSpan elapsed, bool write)
+    {
+        (Iteration? recorded, string? replayed) = RunRecorded(trace, body);
+        if (recorded is null || replayed is null)
+        {
+            // The recording replay must reproduce the bug; if it ever does not, the raw finding is still reported.
+            recorded = null;
+        }
+
+        return Build(name, trace, coyoteMessage, recorded, iterations, elapsed, write);
+    }
+
+    private HuntResult Build(string name, string trace, string coyoteMessage, Iteration? recorded, int iterations, TimeSpan elapsed, bool write)
+    {
+        string bug = recorded is null ? coyoteMessage : FailureAnalysis.Headline(recorded, coyoteMessage, _monitors);
+        string directory = Path.GetFullPath(_outputDirectory ?? Environment.GetEnvironmentVariable("ASYNCREF_HUNT_OUTPUT") ?? "hunt-results");
+        string tracePath = Path.Combine(directory, name + ".trace");
+        string replayCommand = string.Create(
+            CultureInfo.InvariantCulture,
+            $"ASYNCREF_HUNT_REPLAY={tracePath} dotnet test --filter \"FullyQualifiedName~{name}\"");
+        string? scenario = recorded is null ? null : ScenarioWriter.TryWrite(recorded, name);
+        string reportText = FailureReport.Render(name, bug, coyoteMessage, recorded, iterations, replayCommand);
+        string reportPath = Path.Combine(directory, name + ".report.txt");
+        string? scenarioPath = scenario is null ? null : Path.Combine(directory, name + ".scn");
+        if (write)
+        {
+            Directory.CreateDirectory(directory);
+            File.WriteAllText(tracePath, trace);
+            File.WriteAllText(reportPath, reportText);
+            if (scenario is not null)
+            {
+                File.WriteAllText(scenarioPath!, scenario);
+            }
+        }
+
+        return new HuntResult(name, iterations, elapsed)
+        {
+            Bug = bug,
+            CoyoteMessage = coyoteMessage,
+            Report = reportText,
+            TracePath = tracePath,
+            ReportPath = reportPath,
+            ScenarioPath = scenarioPath,
+            ReplayCommand = replayCommand,
+        };
+    }
+
+    private void CheckSetup(TestingEngine engine)
+    {
+        if (!engine.IsTestRewritten())
+        {
+            throw new InvalidOperationException(
+                "the test assembly is not rewritten for Coyote: reference the AsyncRef.Testing package, or import its build/AsyncRef.Testing.targets next to a project reference");
+        }
+
+        TestReport report = engine.TestReport;
+        if (_strict && report.UncontrolledInvocations.Count > 0)
+        {
+            throw new InvalidOperationException(
+                "uncontrolled concurrency (rewrite the assembly that holds it, or avoid the API): " + string.Join(", ", report.UncontrolledInvocations));
+        }
+
+        if (report.InternalErrors.Count > 0)
+        {
+            throw new InvalidOperationException("Coyote internal error: " + string.Join("; ", report.InternalErrors));
+        }
+    }
+}

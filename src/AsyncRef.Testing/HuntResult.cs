@@ -1,0 +1,72 @@
+namespace AsyncRef.Testing;
+
+/// <summary>What a hunt found: nothing, or one bug with its files and the command that replays it.</summary>
+public sealed class HuntResult
+{
+    internal HuntResult(string name, int iterations, TimeSpan elapsed)
+    {
+        Name = name;
+        Iterations = iterations;
+        Elapsed = elapsed;
+    }
+
+    /// <summary>The hunt's name (by default the calling test method), which names its files.</summary>
+    public string Name { get; }
+
+    /// <summary>Executions explored (when a bug was found: the execution that found it).</summary>
+    public int Iterations { get; }
+
+    /// <summary>Wall-clock time of the exploration (not of writing the report).</summary>
+    public TimeSpan Elapsed { get; }
+
+    /// <summary>Executions per second.</summary>
+    public double IterationsPerSecond => Elapsed.TotalSeconds > 0 ? Iterations / Elapsed.TotalSeconds : 0;
+
+    /// <summary>Whether a bug was found.</summary>
+    public bool BugFound => Bug is not null;
+
+    /// <summary>The bug in one line, naming threads, jobs (<c>#N</c>) and source lines; null when none was found.</summary>
+    public string? Bug { get; internal init; }
+
+    /// <summary>Coyote's own message for the bug.</summary>
+    public string? CoyoteMessage { get; internal init; }
+
+    /// <summary>The full readable report: the failing schedule, call by call, and the ASYNC state at the failure.</summary>
+    public string? Report { get; internal init; }
+
+    /// <summary>The reproducible trace; <see cref="Hunt.Replay"/> or <see cref="ReplayCommand"/> replays it.</summary>
+    public string? TracePath { get; internal init; }
+
+    /// <summary>The report written next to the trace.</summary>
+    public string? ReportPath { get; internal init; }
+
+    /// <summary>The failing schedule's ASYNC calls as a scenario (<c>asyncref run</c>/<c>explain</c>), when the language can express them.</summary>
+    public string? ScenarioPath { get; internal init; }
+
+    /// <summary>The one-line command that replays the bug.</summary>
+    public string? ReplayCommand { get; internal init; }
+
+    /// <summary>A summary: the bug, the files and the replay command, or the iterations explored.</summary>
+    public string Summary => Bug is null
+        ? $"hunt '{Name}': no bug in {Iterations} iterations ({IterationsPerSecond:F0}/s)"
+        : $"hunt '{Name}': BUG at iteration {Iterations}: {Bug}\n  trace:    {TracePath}\n  report:   {ReportPath}\n"
+          + (ScenarioPath is null ? "" : $"  scenario: {ScenarioPath}\n") + $"  replay:   {ReplayCommand}";
+
+    /// <summary>Throws <see cref="HuntFailedException"/> with the report when a bug was found.</summary>
+    /// <returns>This result, for chaining.</returns>
+    public HuntResult ThrowIfBug() => Bug is null ? this : throw new HuntFailedException(Summary + "\n\n" + Report);
+
+    /// <inheritdoc/>
+    public override string ToString() => Summary;
+}
+
+/// <summary>A hunt found a bug; the message is the summary followed by the full report.</summary>
+public sealed class HuntFailedException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">The summary and report.</param>
+    public HuntFailedException(string message)
+        : base(message)
+    {
+    }
+}

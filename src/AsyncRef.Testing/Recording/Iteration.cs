@@ -1,0 +1,274 @@
+using AsyncRef.Testing.Monitors;
+using Microsoft.Coyote.Specifications;
+
+namespace AsyncRef.Testing.Recording;
+
+/// <summary>
+/// The state of one explored execution as the façade sees it: logical threads, jobs (<c>#N</c>), wait contexts, and,
+/// when recording (the replay of a failing trace), every call with its source line. Coyote runs one controlled
+/// operation at a time, so the state needs no lock.
+/// </summary>
+internal sealed class Iteration
+{
+    /// <summary>The iteration being explored, or null outside a hunt (the façade then only forwards).</summary>
+    internal static Iteration? Current { get; set; }
+
+    [ThreadStatic]
+    private static ThreadRecord? t_thread;
+
+    [ThreadStatic]
+    private static Iteration? t_threadOwner;
+
+    private readonly IAsyncMonitor[] _monitors;
+    private readonly Dictionary<AsyncJob, JobRecord> _jobsByHandle = [];
+    private readonly Dictionary<AsyncWaitCtx, CtxRecord> _ctxs = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<object, string> _names = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, int> _nameCounters = [];
+    private int _lastJobNumber;
+
+    internal Iteration(int number, bool recording, IAsyncMonitor[] monitors, int livenessBound)
+    {
+        Number = number;
+        Recording = recording;
+        _monitors = monitors;
+        LivenessBound = livenessBound;
+    }
+
+    public int Number { get; }
+
+    public bool Recording { get; }
+
+    public int LivenessBound { get; }
+
+    public List<ThreadRecord> Threads { get; } = [];
+
+    public List<JobRecord> Jobs { get; } = [];
+
+    public List<CtxRecord> Contexts { get; } = [];
+
+    public List<Step> Steps { get; } = [];
+
+    /// <summary>The first failure a monitor or a guarded thread reported (Coyote stops the iteration there).</summary>
+    public string? Failure { get; private set; }
+
+    /// <summary>The logical thread of the calling OS thread in this iteration; unnamed threads get <c>thread-N</c>.</summary>
+    public ThreadRecord CurrentThread
+    {
+        get
+        {
+            if (t_threadOwner == this && t_thread is not null)
+            {
+                return t_thread;
+            }
+
+            return Adopt(Threads.Count == 0 ? "main" : "thread-" + Threads.Count);
+        }
+    }
+
+    /// <summary>Makes the calling OS thread the logical thread <paramref name="name"/>.</summary>
+    public ThreadRecord Adopt(string name)
+    {
+        var thread = new ThreadRecord(name);
+        Threads.Add(thread);
+        t_thread = thread;
+        t_threadOwner = this;
+        return thread;
+    }
+
+    /// <summary>Reports a bug: the first one is kept for the report, and Coyote stops the iteration.</summary>
+    public void Fail(string message)
+    {
+        Failure ??= message;
+        Specification.Assert(false, message);
+    }
+
+    public CtxRecord Context(AsyncWaitCtx ctx)
+    {
+        if (!_ctxs.TryGetValue(ctx, out CtxRecord? record))
+        {
+            record = new CtxRecord("C" + (Contexts.Count + 1), ctx);
+            _ctxs.Add(ctx, record);
+            Contexts.Add(record);
+        }
+
+        return record;
+    }
+
+    public CtxRecord NewContext(AsyncWaitCtx ctx, string? name)
+    {
+        var record = new CtxRecord(name ?? "C" + (Contexts.Count + 1), ctx) { Created = true };
+        _ctxs[ctx] = record;
+        Contexts.Add(record);
+        return record;
+    }
+
+    public JobRecord? Job(AsyncJob handle) => _jobsByHandle.GetValueOrDefault(handle);
+
+    /// <summary>The job whose object is <paramref name="objectId"/> now (its latest use), for state descriptions.</summary>
+    public JobRecord? JobByObject(long objectId)
+    {
+        for (int i = Jobs.Count - 1; i >= 0; i--)
+        {
+            if (Jobs[i].Handle.ObjectId == objectId)
+            {
+                return Jobs[i];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A short stable name for an object (a key, data or callback argument): <paramref name="prefix"/>N.</summary>
+    public string NameOf(object? value, string prefix)
+    {
+        if (value is null)
+        {
+            return "-";
+        }
+
+        if (!_names.TryGetValue(value, out string? name))
+        {
+            int n = _nameCounters.GetValueOrDefault(prefix) + 1;
+            _nameCounters[prefix] = n;
+            name = prefix + n;
+            _names.Add(value, name);
+        }
+
+        return name;
+    }
+
+    public Step? Record(ThreadRecord thread, string call, Site site, string? statement)
+    {
+        if (!Recording)
+        {
+            return null;
+        }
+
+        var step = new Step(Steps.Count + 1, thread, thread.Running, call, site) { Statement = statement };
+        Steps.Add(step);
+        thread.Running?.Body.Add(step);
+        return step;
+    }
+
+    // ---- events from the façade, each checked by the monitors before the runtime sees the call ----
+
+    public JobRecord BeforeStart(ThreadRecord thread, AsyncJob handle, AsyncWaitCtx? ctx, Site site)
+    {
+        JobRecord? job = null;
+        if (!handle.IsNull)
+        {
+            job = Job(handle);
+            foreach (IAsyncMonitor monitor in _monitors)
+            {
+                monitor.BeforeResume(this, thread, handle, job, site);
+            }
+        }
+
+        if (job is null)
+        {
+            foreach (IAsyncMonitor monitor in _monitors)
+            {
+                monitor.BeforeNewJob(this, thread, ctx, site);
+            }
+
+            job = new JobRecord(++_lastJobNumber, thread, ctx, site);
+            Jobs.Add(job);
+        }
+
+        job.Phase = JobPhase.Running;
+        job.LastResumeSite = site;
+        job.BlockedOnEntry = thread.Blocked;
+        thread.Running = job;
+        return job;
+    }
+
+    public void AfterStart(ThreadRecord thread, JobRecord job, AsyncJob handle, AsyncResult result, int ret, Site site)
+    {
+        thread.Running = null;
+        switch (result)
+        {
+            case AsyncResult.Pause:
+                if (job.Handle.IsNull)
+                {
+                    job.Handle = handle;
+                    _jobsByHandle[handle] = job;
+                }
+
+                job.Phase = JobPhase.Paused;
+                job.Pauses++;
+                job.EAgainStreak = job.Ctx is { Profile: AsyncProfile.OpenSsl30 } ctx && !Context(ctx).Freed && ctx.GetStatus() == AsyncWaitStatus.EAgain
+                    ? job.EAgainStreak + 1
+                    : 0;
+                break;
+            case AsyncResult.Finish:
+                job.Phase = JobPhase.Finished;
+                job.FinishSite = site;
+                job.Result = ret;
+                break;
+            default:
+                // NO_JOBS or ERR: no job ran; a resume that failed leaves the job as it was.
+                if (job.Handle.IsNull)
+                {
+                    Abandon(thread, job);
+                }
+                else
+                {
+                    job.Phase = JobPhase.Paused;
+                }
+
+                return;
+        }
+
+        foreach (IAsyncMonitor monitor in _monitors)
+        {
+            monitor.AfterStart(this, thread, job, result, site);
+        }
+    }
+
+    /// <summary>Puts the numbering right when a new start took no job (NO_JOBS, ERR, or an exception).</summary>
+    public void Abandon(ThreadRecord thread, JobRecord job)
+    {
+        thread.Running = null;
+        if (job.Handle.IsNull && job.Phase == JobPhase.Running)
+        {
+            Jobs.Remove(job);
+            if (job.Number == _lastJobNumber)
+            {
+                _lastJobNumber--;
+            }
+        }
+    }
+
+    public void BeforeCtxFree(ThreadRecord thread, CtxRecord ctx, Site site)
+    {
+        foreach (IAsyncMonitor monitor in _monitors)
+        {
+            monitor.BeforeCtxFree(this, thread, ctx, site);
+        }
+    }
+
+    public void BeforeCleanupThread(ThreadRecord thread, Site site)
+    {
+        foreach (IAsyncMonitor monitor in _monitors)
+        {
+            monitor.BeforeCleanupThread(this, thread, site);
+        }
+    }
+
+    public void BeforeCallback(ThreadRecord thread, CtxRecord ctx, Site site)
+    {
+        foreach (IAsyncMonitor monitor in _monitors)
+        {
+            monitor.BeforeCallback(this, thread, ctx, site);
+        }
+    }
+
+    /// <summary>Runs the end-of-execution checks, once every thread of the test body has returned.</summary>
+    public void End()
+    {
+        foreach (IAsyncMonitor monitor in _monitors)
+        {
+            monitor.AtEnd(this);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+using AsyncRef.Testing;
+
+namespace AsyncRef.Systematic;
+
+/// <summary>The hunt settings of this project: a fixed seed, files under <c>artifacts/hunt</c>, output to the test log.</summary>
+internal static class Hunts
+{
+    /// <summary>Iterations allowed to find a planted bug (the bound).</summary>
+    internal const int PlantedBudget = 1000;
+
+    /// <summary>Iterations for a correct system in <c>make test</c>; <c>make hunt</c> raises them with ASYNCREF_HUNT_ITERATIONS.</summary>
+    internal const int CorrectBudget = 100;
+
+    internal static Hunt Correct(ITestOutputHelper output) => Base(output).WithIterations(CorrectBudget);
+
+    internal static Hunt Planted(ITestOutputHelper output) => Base(output).WithIterations(PlantedBudget);
+
+    private static Hunt Base(ITestOutputHelper output) =>
+        Hunt.Create().WithSeed(20261123).WithOutputDirectory(Repository.PathOf("artifacts", "hunt")).WithOutput(output.WriteLine);
+}
