@@ -73,7 +73,10 @@ internal sealed class Differential(IImplementation? other) : IDisposable
 
         if (other is null)
         {
-            return new(reference.ParseError is null ? OutcomeKind.Agree : OutcomeKind.BothRejected, "", "reference only", reference, null);
+            OutcomeKind alone = reference.ParseError is not null ? OutcomeKind.BothRejected
+                : reference.Log!.StoppedAtUb ? OutcomeKind.StoppedAtUb
+                : OutcomeKind.Agree;
+            return new(alone, "", "reference only", reference, null);
         }
 
         if (reference.ParseError is not null)
