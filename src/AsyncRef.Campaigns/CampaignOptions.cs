@@ -69,6 +69,9 @@ public sealed record EnumerateOptions(int Depth)
     /// <summary>Whether the alphabet has a second logical thread (<c>T2</c>).</summary>
     public bool TwoThreads { get; init; }
 
+    /// <summary>Workers side by side (each with its own implementation process); the default is one per core.</summary>
+    public int Workers { get; init; } = Environment.ProcessorCount;
+
     /// <summary>The part of the enumeration to run.</summary>
     public Shard Shard { get; init; } = Shard.Whole;
 

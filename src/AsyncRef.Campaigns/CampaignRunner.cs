@@ -52,7 +52,7 @@ public static class CampaignRunner
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
-        return Finish(new EnumerationCampaign(options, output).Run(), options.OutputDirectory, output);
+        return Finish(EnumerationCampaign.RunParallel(options, output), options.OutputDirectory, output);
     }
 
     /// <summary>Combines shard reports (<c>report.json</c> files or directories holding one) into one report.</summary>

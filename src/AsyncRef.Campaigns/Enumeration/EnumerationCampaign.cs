@@ -17,6 +17,42 @@ namespace AsyncRef.Campaigns.Enumeration;
 /// </summary>
 internal sealed class EnumerationCampaign(EnumerateOptions options, TextWriter progress)
 {
+    /// <summary>
+    /// Runs the enumeration with <see cref="EnumerateOptions.Workers"/> workers side by side, each a finer shard of
+    /// the requested one, and combines them (distinct states exactly, as the sets are at hand).
+    /// </summary>
+    public static CampaignReport RunParallel(EnumerateOptions options, TextWriter progress)
+    {
+        int workers = Math.Max(1, options.Workers);
+        if (workers == 1)
+        {
+            return new EnumerationCampaign(options, progress).Run();
+        }
+
+        var campaigns = Enumerable.Range(0, workers)
+            .Select(w => new EnumerationCampaign(
+                options with
+                {
+                    Shard = new Shard(options.Shard.Index + (options.Shard.Count * w), options.Shard.Count * workers),
+                    OutputDirectory = Path.Combine(options.OutputDirectory, string.Create(CultureInfo.InvariantCulture, $"worker-{w}")),
+                },
+                TextWriter.Synchronized(progress)))
+            .ToArray();
+        CampaignReport[] reports = new CampaignReport[workers];
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w => reports[w] = campaigns[w].Run());
+        CampaignReport merged = ReportMerger.Merge(reports);
+        merged.Shards = options.Shard.ToString();
+        merged.Mode = reports[0].Mode + string.Create(CultureInfo.InvariantCulture, $", {workers} workers");
+        foreach (DepthRow row in merged.Depths)
+        {
+            row.DistinctStates = campaigns.SelectMany(c => c._states[row.Depth]).Distinct(StringComparer.Ordinal).LongCount();
+        }
+
+        Directory.CreateDirectory(options.OutputDirectory);
+        merged.Save(Path.Combine(options.OutputDirectory, "report.json"));
+        return merged;
+    }
+
     /// <summary>Sequences are dealt to shards by their first two letters, so that each shard prunes its own subtrees.</summary>
     private const int ShardPrefix = 2;
 

@@ -83,7 +83,7 @@ internal sealed class Differential(IImplementation? other) : IDisposable
         {
             if (other.TimedOut || other.ExitCode != 2)
             {
-                return new(OutcomeKind.Divergence, "reference-rejects", "the reference rejects it, the implementation does not: " + reference.ParseError, reference, other);
+                return new(OutcomeKind.Divergence, "reference-rejects:" + Reason(reference.ParseError, fileName), "the reference rejects it, the implementation does not: " + reference.ParseError, reference, other);
             }
 
             // The implementation names the file as it was given it; compare what follows the name.
@@ -123,6 +123,14 @@ internal sealed class Differential(IImplementation? other) : IDisposable
 
         string[] words = logLine.Split(' ');
         return words.Length < 3 ? "?" : words[2] == "!" && words.Length > 3 ? "!" + words[3] : words[2];
+    }
+
+    /// <summary>A parse error's reason with the location and quoted names left out, so shrinking keeps the same reason.</summary>
+    private static string Reason(string message, string fileName)
+    {
+        string reason = WithoutFileName(message, fileName);
+        reason = reason[(reason.IndexOf(": ", StringComparison.Ordinal) + 2)..];
+        return System.Text.RegularExpressions.Regex.Replace(reason, "'[^']*'", "X");
     }
 
     private static string WithoutFileName(string message, string? fileName)
