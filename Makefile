@@ -12,7 +12,7 @@ ADAPTER := $(ARTIFACTS)/asyncref-openssl
 CLI := $(ARTIFACTS)/asyncref
 ADAPTER_SRC := $(wildcard src/adapters/openssl/*.c src/adapters/openssl/*.h)
 
-.PHONY: all build restore adapter cli test run matrix bench diagrams clean coyote-campaign property-campaign differential-campaign
+.PHONY: all build restore adapter cli test run matrix matrix-spec bench diagrams clean coyote-campaign property-campaign differential-campaign
 
 all: build
 
@@ -67,6 +67,11 @@ MATRIX_VERSIONS ?= 1.1.1w 3.0 3.5 3.6 4.0
 MATRIX_CAMPAIGN_COUNT ?= 20000
 matrix: build
 	python3 tools/openssl/matrix.py --versions "$(MATRIX_VERSIONS)" --campaign-count $(MATRIX_CAMPAIGN_COUNT)
+
+# Keeps the last matrix run in the spec: spec/matrix.json, the rules' "Checked on" lines, spec/version-differences.md.
+matrix-spec:
+	cp artifacts/matrix/matrix.json spec/matrix.json
+	python3 tools/openssl/annotate.py
 
 # Benchmarks of the reference against libcrypto (Release, checked mode off and on); about 4 minutes.
 bench:

@@ -16,6 +16,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifndef ERR_raise /* 1.1.1: no ERR_raise */
+#define ERR_raise(lib, reason) ERR_put_error((lib), 0, (reason), __FILE__, __LINE__)
+#endif
+
 /* ASYNC_start_job's result by name. */
 static inline const char *rc(int r)
 {

@@ -13,14 +13,23 @@ public delegate JobTask<int> AsyncJobFunc(byte[]? args);
 /// </summary>
 public static class Async
 {
+    /// <summary>The environment variable that sets <see cref="DefaultCheckedMode"/>: <c>1</c> on, <c>0</c> off.</summary>
+    public const string CheckedModeVariable = "ASYNCREF_CHECKED";
+
     /// <summary>Whether checked mode is on (see <see cref="CheckedMode"/>).</summary>
-    private static volatile bool s_checkedMode = InitialCheckedMode();
+    private static volatile bool s_checkedMode = DefaultCheckedMode;
+
+    /// <summary>
+    /// The one place that decides checked mode's default, for every build and every program (the <c>asyncref</c>
+    /// CLI included): on, unless the environment variable <see cref="CheckedModeVariable"/> is <c>0</c>
+    /// (<c>1</c> also means on; other values are ignored). A reference implementation checks itself unless told not to.
+    /// </summary>
+    public static bool DefaultCheckedMode => Environment.GetEnvironmentVariable(CheckedModeVariable) != "0";
 
     /// <summary>
     /// Checked mode validates every job and wait-ctx transition against the Stateless models and checks the pool
     /// and wait-ctx invariants after every mutation; a violation throws <see cref="InvariantViolationException"/>.
-    /// On by default in Debug builds, off in Release builds; the environment variable <c>ASYNCREF_CHECKED</c>
-    /// (<c>1</c>/<c>0</c>) overrides the default.
+    /// It starts as <see cref="DefaultCheckedMode"/>.
     /// </summary>
     public static bool CheckedMode
     {
@@ -179,20 +188,6 @@ public static class Async
             pool?.CreatedCount ?? 0,
             pool is null ? [] : pool.IdleTopFirst().Select(j => j.ObjectId).ToArray(),
             thread?.Errors.Count ?? 0);
-    }
-
-    private static bool InitialCheckedMode()
-    {
-        string? setting = Environment.GetEnvironmentVariable("ASYNCREF_CHECKED");
-        if (setting is "1" or "0")
-        {
-            return setting == "1";
-        }
-#if DEBUG
-        return true;
-#else
-        return false;
-#endif
     }
 }
 

@@ -1,3 +1,4 @@
+using AsyncRef.Oracle;
 using AsyncRef.Scenarios;
 
 namespace AsyncRef.Conformance;

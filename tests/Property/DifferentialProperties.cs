@@ -1,4 +1,5 @@
 using AsyncRef.Campaigns.Generation;
+using AsyncRef.Oracle;
 using AsyncRef.Scenarios;
 using FsCheck;
 using FsCheck.Fluent;

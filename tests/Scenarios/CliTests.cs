@@ -88,8 +88,6 @@ public sealed class CliTests : IDisposable
 
         AssertBadInput(Cli("run", file), file + ":2: ");
         AssertBadInput(Cli("explain", file), file + ":2: ");
-        AssertBadInput(Cli("verify", file), file + ":2: ");
-        AssertBadInput(Cli("check", "--impl", "true", file), file + ":2: ");
     }
 
     [Fact]
@@ -155,14 +153,35 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public void VerifyAndCheck_ParseEveryScenarioBeforePrintingAnything()
+    public void VerifyAndCheck_AnUnparsableCase_IsRejected_AndTheRunGoesOn()
     {
-        _dir.Write("cases/a.scn", Text("is_capable"));
+        // Before: one bad file made the whole run exit 2 with no result for any case, --json included.
+        string impl = FakeImplementation();
+        string good = _dir.Write("cases/a.scn", Text("is_capable"));
         _dir.Write("cases/a.out", "1 main is_capable => 1\n");
+        _dir.Write("cases/a.golden", "1 main is_capable => 1\n");
         string bad = _dir.Write("cases/b.scn", Text("is_capable", "nonsense"));
+        string unreadable = Path.Combine(_dir.Path, "cases", "c.scn");
+        File.CreateSymbolicLink(unreadable, Path.Combine(_dir.Path, "nowhere"));
+        string cases = Path.Combine(_dir.Path, "cases");
 
-        AssertBadInput(Cli("verify", Path.Combine(_dir.Path, "cases")), bad + ":2: ");
-        AssertBadInput(Cli("check", "--impl", "true", Path.Combine(_dir.Path, "cases")), bad + ":2: ");
+        (int verifyStatus, string verifyOutput, string verifyError) = Cli("verify", cases);
+        (int checkStatus, string checkOutput, string checkError) = Cli("check", "--impl", impl, cases);
+        (int jsonStatus, string json, _) = Cli("check", "--json", "--impl", impl, cases);
+
+        Assert.Equal((1, ""), (verifyStatus, verifyError));
+        Assert.Equal((1, ""), (checkStatus, checkError));
+        Assert.Equal(1, jsonStatus);
+        Assert.Contains($"match        {good}\n", verifyOutput);
+        Assert.Contains($"REJECTED     {bad}: {bad}:2: unknown statement 'nonsense'\n", verifyOutput);
+        Assert.Contains($"match        {good}\n", checkOutput);
+        Assert.Contains($"REJECTED     {bad}: {bad}:2: unknown statement 'nonsense'\n", checkOutput);
+        Assert.Contains($"REJECTED     {unreadable}: asyncref: cannot read {unreadable}: no such file\n", checkOutput);
+        Assert.Contains("\nrejected (input)      2\n", checkOutput);
+        using JsonDocument doc = JsonDocument.Parse(json);
+        JsonElement[] results = [.. doc.RootElement.GetProperty("cases").EnumerateArray()];
+        Assert.Equal(["match", "rejected", "rejected"], results.Select(c => c.GetProperty("verdict").GetString()));
+        Assert.Equal($"{bad}:2: unknown statement 'nonsense'", results[1].GetProperty("message").GetString());
     }
 
     [Theory]
@@ -238,9 +257,9 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, status);
         Assert.Equal("", error);
         string[] lines = output.Split('\n');
-        Assert.Equal("ok       " + a, lines[0]);
-        Assert.Equal("ok       " + b, lines[1]);
-        Assert.Contains("2 cases, 2 ok, 0 differ, 0 without .out", output);
+        Assert.Equal("match        " + a, lines[0]);
+        Assert.Equal("match        " + b, lines[1]);
+        Assert.Contains("\ncases                 2\nmatched               2\n", output);
     }
 
     [Fact]
@@ -253,11 +272,12 @@ public sealed class CliTests : IDisposable
         (int status, string output, _) = Cli("verify", a, b);
 
         Assert.Equal(1, status);
-        Assert.Contains($"FAIL     {a}: line 2", output);
+        Assert.Contains($"DIVERGENCE   {a}: line 2", output);
         Assert.Contains("    reference: 2 main pause => 1\n", output);
         Assert.Contains("    expected:  2 main pause => 0\n", output);
-        Assert.Contains($"MISSING  {b}", output);
-        Assert.Contains("2 cases, 0 ok, 1 differ, 1 without .out", output);
+        Assert.Contains($"MISSING      {b}", output);
+        Assert.Contains("\ncases                 2\nmatched               0\n", output);
+        Assert.Contains("\ndivergent             1\nwithout .out          1\n", output);
     }
 
     [Fact]
@@ -401,7 +421,7 @@ public sealed class CliTests : IDisposable
         string a = _dir.Write("c/a.scn", Text("is_capable"));
         string b = _dir.Write("c/b.scn", Text("is_capable"));
 
-        (int status, string output, _) = Cli("check", "--impl", impl, Path.Combine(_dir.Path, "c"));
+        (int status, string output, _) = Cli("check", "-j", "1", "--impl", impl, Path.Combine(_dir.Path, "c"));
 
         Assert.Equal(1, status);
         Assert.StartsWith($"match        {a}\nCRASH        {b}: could not be started: ", output);

@@ -56,9 +56,10 @@ public sealed class ComparerTests
         const string prefix = "1 main ctx_new => ok\n2 main is_capable => 1\n";
         LogComparison crashed = LogComparer.Compare(WithUb, Exited(139, prefix));
         LogComparison carriedOn = LogComparer.Compare(WithUb, Exited(0, prefix + "3 main start => ERR\n4 main errors => []\n"));
-        LogComparison hung = LogComparer.Compare(WithUb, new ImplementationRun(-1, prefix, "", TimedOut: true));
+        LogComparison hungAtIt = LogComparer.Compare(WithUb, new ImplementationRun(-1, prefix + "3 main start => ", "", TimedOut: true));
+        LogComparison resumedAJobThere = LogComparer.Compare(WithUb, Exited(139, prefix + "7 main pause => 1\n"));
 
-        foreach (LogComparison c in new[] { crashed, carriedOn, hung })
+        foreach (LogComparison c in new[] { crashed, carriedOn, hungAtIt, resumedAJobThere })
         {
             Assert.Equal(ComparisonVerdict.StoppedAtUb, c.Verdict);
             Assert.True(c.IsSuccess);
@@ -67,6 +68,50 @@ public sealed class ComparerTests
         }
 
         Assert.Equal("3 main start => ERR", carriedOn.OtherLine);
+    }
+
+    [Fact]
+    public void ReferenceUbOnTheFirstLine_PassesOnlyIfTheImplementationReachedIt()
+    {
+        // Before: with UB on line 1 nothing was compared, so a hang, a failure to start or garbage all passed.
+        var firstLineUb = new ScenarioLog(["4 main start => UB UB-NULL-FUNC a new job needs a function"], 0);
+
+        LogComparison hung = LogComparer.Compare(firstLineUb, new ImplementationRun(-1, "", "", TimedOut: true));
+        LogComparison notStarted = LogComparer.Compare(firstLineUb, Exited(127, "", "sh: adapter: not found\n"));
+        LogComparison garbage = LogComparer.Compare(firstLineUb, Exited(0, "\u001B[2J hello\n"));
+        LogComparison segfaultThere = LogComparer.Compare(firstLineUb, Exited(139, ""));
+        LogComparison printedIt = LogComparer.Compare(firstLineUb, Exited(0, "4 main start => UB UB-NULL-FUNC whatever\n"));
+
+        Assert.Equal(ComparisonVerdict.Timeout, hung.Verdict);
+        Assert.Equal(ComparisonVerdict.OtherCrashed, notStarted.Verdict);
+        Assert.Equal(ComparisonVerdict.Divergence, garbage.Verdict);
+        Assert.Equal(ComparisonVerdict.StoppedAtUb, segfaultThere.Verdict);
+        Assert.Equal(ComparisonVerdict.StoppedAtUb, printedIt.Verdict);
+    }
+
+    [Fact]
+    public void ReferenceUb_HangingAfterEveryLineBeforeIt_WithoutALineOfTheCall_IsATimeout()
+    {
+        LogComparison hung = LogComparer.Compare(WithUb, new ImplementationRun(-1, "1 main ctx_new => ok\n2 main is_capable => 1\n", "", TimedOut: true));
+
+        Assert.Equal(ComparisonVerdict.Timeout, hung.Verdict);
+        Assert.Equal(3, hung.Line);
+    }
+
+    [Fact]
+    public void ACrashThatAlsoDiverges_IsACrash_WithTheDifferenceInTheMessage()
+    {
+        // Before: a different line made it a divergence, and the signal went unreported.
+        LogComparison c = LogComparer.Compare(Clean, Exited(139, "1 main ctx_new => ok\n2 main is_capable => 0\n"));
+        LogComparison hung = LogComparer.Compare(Clean, new ImplementationRun(-1, "1 main ctx_new => ok\n2 main is_capable => 0\n", "", TimedOut: true));
+
+        Assert.Equal(ComparisonVerdict.OtherCrashed, c.Verdict);
+        Assert.Equal(2, c.Line);
+        Assert.Contains("status 139", c.Message);
+        Assert.Contains("line 2 differs", c.Message);
+        Assert.Equal("2 main is_capable => 0", c.OtherLine);
+        Assert.Equal(ComparisonVerdict.Timeout, hung.Verdict);
+        Assert.Contains("line 2 differs", hung.Message);
     }
 
     [Fact]
@@ -170,7 +215,8 @@ public sealed class ComparerTests
     [Fact]
     public void InvalidUtf8AfterTheReferencesUb_IsNotCompared()
     {
-        byte[] output = [.. "1 main ctx_new => ok\n2 main is_capable => 1\n"u8, 0xC0, 0xAF, (byte)'\n'];
+        // The line at the UB point is the undefined call's (its thread's), whatever its result holds.
+        byte[] output = [.. "1 main ctx_new => ok\n2 main is_capable => 1\n3 main start => "u8, 0xC0, 0xAF, (byte)'\n'];
 
         Assert.Equal(ComparisonVerdict.StoppedAtUb, LogComparer.Compare(WithUb, new ImplementationRun(139, output, "", false)).Verdict);
     }

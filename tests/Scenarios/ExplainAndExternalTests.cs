@@ -1,4 +1,5 @@
 using System.Text;
+using AsyncRef.Oracle;
 using static AsyncRef.Scenarios.Tests.TestSupport;
 
 namespace AsyncRef.Scenarios.Tests;

@@ -313,11 +313,14 @@ def run_campaign(v: Version, count: int, seed: int, out: Path, log) -> None:
             v.campaign = {"kind": "fuzz", "scenarios": 0, "divergences": 0, "skipped": count,
                           "note": f"asyncref fuzz generates profile 3.0 scenarios only; none run on a {v.profile} library"}
             return
-        if "--json" in help_text:
-            cmd.append("--json")
+        report_dir = out / f"campaign-{v.release}"
+        for flag in ("--out", "--output"):
+            if flag in help_text:
+                cmd += [flag, str(report_dir)]
+                break
         log(f"matrix: OpenSSL {v.release}: campaign: {' '.join(cmd[1:])}")
         r = run(cmd, timeout=6 * 3600)
-        v.campaign = parse_fuzz(r, count)
+        v.campaign = parse_fuzz(r, count, report_dir / "report.json")
         v.campaign["command"] = "asyncref " + " ".join(cmd[1:]).replace(str(v.adapter), "ADAPTER")
     else:
         if v.profile != "3.0":
@@ -342,16 +345,21 @@ def run_campaign(v: Version, count: int, seed: int, out: Path, log) -> None:
     v.campaign["seconds"] = round(time.monotonic() - start, 1)
 
 
-def parse_fuzz(r, count: int) -> dict:
-    result = {"kind": "fuzz", "scenarios": 0, "divergences": 0, "exit": r.returncode}
-    try:
-        data = json.loads(r.stdout)
-        result["scenarios"] = int(data.get("scenarios", data.get("count", count)))
-        result["divergences"] = int(data.get("divergences", 0))
-        result["raw"] = data
+def parse_fuzz(r, count: int, report_path: Path) -> dict:
+    """The campaign's scenarios and divergences: from its report.json when it wrote one, else from its text."""
+    result: dict = {"kind": "fuzz", "scenarios": 0, "divergences": 0, "exit": r.returncode}
+    if report_path.exists():
+        data = json.loads(report_path.read_text())
+        result["scenarios"] = int(data.get("scenarios", 0))
+        result["divergences"] = int(data.get("outcomes", {}).get("divergence", 0))
+        result["outcomes"] = data.get("outcomes", {})
+        classes = data.get("divergences", [])
+        if classes:
+            result["failure"] = "\n".join(f"{c.get('count')}x {c.get('message')} (replay: {c.get('file')})" for c in classes)
+            first = next((c.get("file") for c in classes if c.get("file")), None)
+            if first and (report_path.parent / first).exists():
+                result["scenario"] = str(report_path.parent / first)
         return result
-    except (json.JSONDecodeError, AttributeError, ValueError, TypeError):
-        pass
     text = r.stdout + "\n" + r.stderr
     m = re.search(r"(\d+)\s+scenarios", text)
     result["scenarios"] = int(m.group(1)) if m else (count if r.returncode == 0 else 0)
@@ -551,7 +559,8 @@ def report(versions, cases, diffs, deliberate, args, out: Path) -> int:
         "differences": diffs,
         "divergences": [{"case": n, "release": v.release, "deliberate": reason} for v, n, _, reason in divergences],
     }
-    (out / "matrix.json").write_text(json.dumps(data, indent=1) + "\n")
+    # Paths relative to the repository, so the file can be kept in spec/.
+    (out / "matrix.json").write_text(json.dumps(data, indent=1).replace(str(REPO) + "/", "") + "\n")
     (out / "report.md").write_text(text + "\n" + summary + "\n")
     return 0 if total_div == 0 else 1
 

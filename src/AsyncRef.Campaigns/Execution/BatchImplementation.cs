@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using AsyncRef.Oracle;
 using AsyncRef.Scenarios;
 
 namespace AsyncRef.Campaigns.Execution;

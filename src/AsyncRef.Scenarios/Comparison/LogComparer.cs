@@ -89,9 +89,10 @@ public static class LogComparer
 {
     /// <summary>
     /// Compares per the contract: lines are compared only up to the reference's first <c>UB</c> line (past it nothing
-    /// is defined, and a crash there is expected). Status 2 is <see cref="ComparisonVerdict.OtherParseError"/>, status 3
-    /// <see cref="ComparisonVerdict.SkippedProfile"/>; a different line is a <see cref="ComparisonVerdict.Divergence"/>
-    /// even if the process then crashed, unless it is the unterminated last line of a crashed or killed process. Lines
+    /// is defined, and a crash there is expected, but the implementation must reach it). Status 2 is
+    /// <see cref="ComparisonVerdict.OtherParseError"/>, status 3 <see cref="ComparisonVerdict.SkippedProfile"/>; a crash
+    /// outranks a timeout, which outranks a <see cref="ComparisonVerdict.Divergence"/> (the difference is then in the
+    /// message). Lines
     /// are compared as bytes: a line that is not valid UTF-8 equals no reference line. Too much output is
     /// <see cref="ComparisonVerdict.OutputTooLarge"/>; a good comparison of a run that left a process running is
     /// <see cref="ComparisonVerdict.LeftRunning"/>.
@@ -146,32 +147,33 @@ public static class LogComparer
             if (i >= lines.Count)
             {
                 return abnormal
-                    ? Abnormal(other, i + 1, expected[i], null, i, limit)
+                    ? Abnormal(other, i + 1, expected[i], null, i, limit, null)
                     : Divergence(i + 1, expected[i], null, "the output ends early");
             }
 
             if (!lines[i].Is(expected[i]))
             {
-                return abnormal && unterminated && i == lines.Count - 1
-                    ? Abnormal(other, i + 1, expected[i], lines[i].Shown, i, limit)
-                    : Divergence(i + 1, expected[i], lines[i].Shown, lines[i].Valid ? "the lines differ" : "the implementation's line is not valid UTF-8");
+                // A crash or a timeout outranks the difference (crash > timeout > divergence): it is the more serious
+                // finding, and a line cut off by the kill is no difference at all. The difference stays in the message.
+                if (abnormal)
+                {
+                    string? difference = unterminated && i == lines.Count - 1 ? null : $"line {i + 1} differs";
+                    return Abnormal(other, i + 1, expected[i], lines[i].Shown, i, limit, difference);
+                }
+
+                return Divergence(i + 1, expected[i], lines[i].Shown, lines[i].Valid ? "the lines differ" : "the implementation's line is not valid UTF-8");
             }
         }
 
         string? otherAt = limit < lines.Count ? lines[limit].Shown : null;
         if (reference.StoppedAtUb)
         {
-            return new(
-                ComparisonVerdict.StoppedAtUb,
-                limit + 1,
-                expected[limit],
-                otherAt,
-                string.Create(CultureInfo.InvariantCulture, $"all {limit} lines before the reference's UB line match; nothing after it is defined"));
+            return AtUb(reference, other, otherAt, limit);
         }
 
         if (abnormal)
         {
-            return Abnormal(other, limit + 1, null, otherAt, limit, limit);
+            return Abnormal(other, limit + 1, null, otherAt, limit, limit, null);
         }
 
         if (otherAt is not null)
@@ -182,6 +184,47 @@ public static class LogComparer
         return unterminated
             ? Divergence(limit, expected[limit - 1], lines[limit - 1].Shown, "the last line is not terminated by a newline")
             : new(ComparisonVerdict.Match, null, null, null, "match");
+    }
+
+    /// <summary>
+    /// Every line before the reference's <c>UB</c> line matched. The case passes only if the implementation reached the
+    /// undefined call: there it printed a log line of the same logical thread (the call's result, an event, or a line of
+    /// a job the call resumed), whatever followed, or it printed nothing more and then exited normally or died of a
+    /// signal (libcrypto may crash at the call). Hanging before printing such a line, another exit status (a failure to
+    /// start, say), or a line of another thread or no log line at all there, is a failure.
+    /// </summary>
+    private static LogComparison AtUb(ScenarioLog reference, ImplementationRun other, string? otherAt, int limit)
+    {
+        string ubLine = reference.Lines[limit];
+        bool abnormal = other.TimedOut || other.ExitCode != 0;
+        if (otherAt is not null && !SameThread(ubLine, otherAt))
+        {
+            const string what = "at the reference's UB line, the implementation printed no log line of that thread";
+            return abnormal
+                ? Abnormal(other, limit + 1, ubLine, otherAt, limit, limit, string.Create(CultureInfo.InvariantCulture, $"line {limit + 1}: {what}"))
+                : Divergence(limit + 1, ubLine, otherAt, what);
+        }
+
+        bool reached = otherAt is not null || (!other.TimedOut && (other.ExitCode == 0 || other.ExitCode > 128));
+        if (!reached)
+        {
+            return Abnormal(other, limit + 1, ubLine, otherAt, limit, limit, "before it reached the undefined call");
+        }
+
+        return new(
+            ComparisonVerdict.StoppedAtUb,
+            limit + 1,
+            ubLine,
+            otherAt,
+            string.Create(CultureInfo.InvariantCulture, $"all {limit} lines before the reference's UB line match; nothing after it is defined"));
+    }
+
+    /// <summary>Whether <paramref name="line"/> is a log line (<c>NUMBER THREAD …</c>) of the thread of <paramref name="ubLine"/>.</summary>
+    private static bool SameThread(string ubLine, string line)
+    {
+        string[] ub = ubLine.Split(' ', 3);
+        string[] other = line.Split(' ', 3);
+        return other.Length == 3 && other[0].Length > 0 && other[0].All(char.IsAsciiDigit) && other[1] == ub[1];
     }
 
     /// <summary>Compares the reference's whole log (its <c>UB</c> line included) with a golden log, byte for byte.</summary>
@@ -231,9 +274,9 @@ public static class LogComparer
     private static LogComparison Divergence(int line, string? referenceLine, string? otherLine, string what) =>
         new(ComparisonVerdict.Divergence, line, referenceLine, otherLine, string.Create(CultureInfo.InvariantCulture, $"line {line}: {what}"));
 
-    private static LogComparison Abnormal(ImplementationRun other, int line, string? referenceLine, string? otherLine, int matched, int expected)
+    private static LogComparison Abnormal(ImplementationRun other, int line, string? referenceLine, string? otherLine, int matched, int expected, string? note)
     {
-        string progress = string.Create(CultureInfo.InvariantCulture, $"after {matched} of {expected} lines");
+        string progress = string.Create(CultureInfo.InvariantCulture, $"after {matched} of {expected} lines") + (note is null ? "" : " (" + note + ")");
         return other.TimedOut
             ? new(ComparisonVerdict.Timeout, line, referenceLine, otherLine, "timed out and was killed " + progress)
             : new(
