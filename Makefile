@@ -11,6 +11,8 @@ ARTIFACTS := artifacts
 ADAPTER := $(ARTIFACTS)/asyncref-openssl
 CLI := $(ARTIFACTS)/asyncref
 ADAPTER_SRC := $(wildcard src/adapters/openssl/*.c src/adapters/openssl/*.h)
+TRACER := $(ARTIFACTS)/libasyncref-trace.so
+TRACER_SRC := $(wildcard src/tracer/*.c src/tracer/*.h)
 
 .PHONY: all build restore adapter cli test run matrix matrix-spec bench diagrams clean coyote-campaign property-campaign differential-campaign
 
@@ -19,7 +21,7 @@ all: build
 restore:
 	dotnet restore AsyncRef.sln
 
-build: restore adapter cli
+build: restore adapter tracer cli
 	dotnet build AsyncRef.sln -c $(CONFIG) --no-restore
 
 adapter: $(ADAPTER)
@@ -27,6 +29,14 @@ adapter: $(ADAPTER)
 $(ADAPTER): $(ADAPTER_SRC)
 	@mkdir -p $(ARTIFACTS)
 	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -pthread -o $@ src/adapters/openssl/*.c -lcrypto
+
+# The LD_PRELOAD tracer of real programs' ASYNC calls (spec/trace-format.md).
+.PHONY: tracer
+tracer: $(TRACER)
+
+$(TRACER): $(TRACER_SRC)
+	@mkdir -p $(ARTIFACTS)
+	gcc -std=gnu11 -O2 -fPIC -shared -Wall -Wextra -Werror -pthread -o $@ src/tracer/*.c -ldl
 
 cli: restore
 	dotnet publish src/AsyncRef.Cli -c Release --no-restore -o $(ARTIFACTS)/asyncref.d
@@ -38,6 +48,7 @@ test: build
 	@rm -f .test.log
 	@status=0; \
 	dotnet test AsyncRef.sln -c $(CONFIG) --no-build 2>&1 | tee -a .test.log || status=1; \
+	dotnet test examples/hunt-your-engine -c $(CONFIG) 2>&1 | tee -a .test.log || status=1; \
 	bash tests/adapter/run-adapter-tests.sh 2>&1 | tee -a .test.log || status=1; \
 	awk '/^(Passed|Failed)!/ { for (i=1;i<=NF;i++) { if ($$i=="Passed:") p+=$$(i+1); if ($$i=="Failed:") f+=$$(i+1) } } \
 	     /^[0-9]+ passed, [0-9]+ failed$$/ { p+=$$1; f+=$$3 } \
@@ -52,6 +63,12 @@ run: build
 COYOTE_CAMPAIGN_ITERS ?= 5000
 coyote-campaign: build
 	ASYNCREF_HUNT_ITERATIONS=$(COYOTE_CAMPAIGN_ITERS) dotnet test tests/Systematic -c $(CONFIG) --no-build
+
+# The bug hunt: every correct engine/loop for HUNT_ITERS iterations, every planted bug under each of HUNT_SEEDS.
+HUNT_ITERS ?= 10000
+HUNT_SEEDS ?= 1 2 3 4 5
+hunt: build
+	CONFIG=$(CONFIG) HUNT_ITERS=$(HUNT_ITERS) HUNT_SEEDS="$(HUNT_SEEDS)" bash tests/Systematic/run-hunt.sh
 
 PROPERTY_CAMPAIGN_TESTS ?= 20000
 property-campaign: build

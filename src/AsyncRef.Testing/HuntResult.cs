@@ -3,11 +3,13 @@ namespace AsyncRef.Testing;
 /// <summary>What a hunt found: nothing, or one bug with its files and the command that replays it.</summary>
 public sealed class HuntResult
 {
-    internal HuntResult(string name, int iterations, TimeSpan elapsed)
+    internal HuntResult(string name, int iterations, TimeSpan elapsed, TimeSpan cpuTime, double stepsPerIteration)
     {
         Name = name;
         Iterations = iterations;
         Elapsed = elapsed;
+        CpuTime = cpuTime;
+        StepsPerIteration = stepsPerIteration;
     }
 
     /// <summary>The hunt's name (by default the calling test method), which names its files.</summary>
@@ -19,8 +21,17 @@ public sealed class HuntResult
     /// <summary>Wall-clock time of the exploration (not of writing the report).</summary>
     public TimeSpan Elapsed { get; }
 
-    /// <summary>Executions per second.</summary>
+    /// <summary>Processor time the process spent exploring (all its threads), a rate measure that a loaded machine does not skew.</summary>
+    public TimeSpan CpuTime { get; }
+
+    /// <summary>Coyote scheduling steps per execution, on average.</summary>
+    public double StepsPerIteration { get; }
+
+    /// <summary>Executions per second of wall-clock time.</summary>
     public double IterationsPerSecond => Elapsed.TotalSeconds > 0 ? Iterations / Elapsed.TotalSeconds : 0;
+
+    /// <summary>Executions per second of processor time.</summary>
+    public double IterationsPerCpuSecond => CpuTime.TotalSeconds > 0 ? Iterations / CpuTime.TotalSeconds : 0;
 
     /// <summary>Whether a bug was found.</summary>
     public bool BugFound => Bug is not null;
@@ -48,7 +59,7 @@ public sealed class HuntResult
 
     /// <summary>A summary: the bug, the files and the replay command, or the iterations explored.</summary>
     public string Summary => Bug is null
-        ? $"hunt '{Name}': no bug in {Iterations} iterations ({IterationsPerSecond:F0}/s)"
+        ? $"hunt '{Name}': no bug in {Iterations} iterations ({IterationsPerSecond:F0}/s wall, {IterationsPerCpuSecond:F0}/s of CPU, {StepsPerIteration:F0} steps each)"
         : $"hunt '{Name}': BUG at iteration {Iterations}: {Bug}\n  trace:    {TracePath}\n  report:   {ReportPath}\n"
           + (ScenarioPath is null ? "" : $"  scenario: {ScenarioPath}\n") + $"  replay:   {ReplayCommand}";
 

@@ -42,8 +42,8 @@ public static class TracedAsync
         {
             ThreadRecord thread = it.CurrentThread;
             var site = new Site(file, line);
-            it.BeforeCleanupThread(thread, site);
             Done(it, thread, "cleanup_thread", site, "cleanup_thread", "");
+            it.BeforeCleanupThread(thread, site);
         }
 
         Async.CleanupThread();
@@ -67,16 +67,23 @@ public static class TracedAsync
 
         ThreadRecord thread = it.CurrentThread;
         var site = new Site(file, line);
-        bool resume = !job.IsNull;
-        JobRecord record = it.BeforeStart(thread, job, ctx, site);
         Step? step = null;
         if (it.Recording)
         {
-            thread.Running = null;
+            // Recorded before the monitors look at it, so that a call they reject is the schedule's last step.
+            JobRecord? resumed = job.IsNull ? null : it.Job(job);
             string ctxName = ctx is null ? "-" : it.Context(ctx).Name;
-            step = it.Record(thread, resume ? $"start_job (resume {record.Label})" : $"start_job ctx={ctxName}", site, null);
-            step!.Target = record;
-            thread.Running = record;
+            step = it.Record(thread, job.IsNull ? $"start_job ctx={ctxName}" : $"start_job (resume {resumed?.Label ?? "an unknown job"})", site, null)!;
+            step.Target = resumed;
+
+            // A scenario's job variable is NULL after FINISH: it cannot name a finished job (or a handle never returned).
+            step.Inexpressible = !job.IsNull && resumed is not { Phase: JobPhase.Paused };
+        }
+
+        JobRecord record = it.BeforeStart(thread, job, ctx, site);
+        if (step is not null)
+        {
+            step.Target = record;
         }
 
         AsyncResult result;
@@ -227,8 +234,8 @@ public static class TracedAsync
             ThreadRecord thread = it.CurrentThread;
             CtxRecord record = it.Context(ctx);
             var site = new Site(file, line);
-            it.BeforeCtxFree(thread, record, site);
             Done(it, thread, "wait_ctx_free " + record.Name, site, "ctx_free " + record.Name, "");
+            it.BeforeCtxFree(thread, record, site);
             AsyncWaitCtx.Free(ctx);
             record.Freed = true;
             record.FreedSite = site;
@@ -438,12 +445,13 @@ public static class TracedAsync
             ThreadRecord thread = it.CurrentThread;
             CtxRecord record = it.Context(ctx);
             var site = new Site(file, line);
-            it.BeforeCallback(thread, record, site);
             if (it.Recording)
             {
                 Step step = it.Record(thread, $"callback of {record.Name} fired", site, "call_callback " + record.Name)!;
                 step.CallbackCtx = record;
             }
+
+            it.BeforeCallback(thread, record, site);
         }
 
         return callback(callbackArg);

@@ -53,7 +53,6 @@ public sealed class EngineScenarios(ITestOutputHelper output)
     {
         HuntResult result = Hunts.Correct(output).Named($"Correct_{mode}").Explore(new EngineSystem(mode, Loops: 2, Busy, RingSize: 1).Run);
         Assert.False(result.BugFound, result.Summary + "\n" + result.Report);
-        Assert.True(result.Iterations >= Hunts.CorrectBudget, result.Summary);
     }
 
     [Fact]

@@ -110,6 +110,9 @@ internal sealed class Step(int index, ThreadRecord thread, JobRecord? job, strin
     /// <summary>The call as a scenario statement, or null when the scenario language cannot express it.</summary>
     public string? Statement { get; set; }
 
+    /// <summary>Whether the scenario language cannot express the call.</summary>
+    public bool Inexpressible { get; set; }
+
     /// <summary>The job a start call started or resumed.</summary>
     public JobRecord? Target { get; set; }
 

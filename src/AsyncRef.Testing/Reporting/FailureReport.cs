@@ -19,7 +19,7 @@ internal static class FailureReport
         }
 
         text.AppendLine().AppendLine("Threads:");
-        foreach (ThreadRecord thread in it.Threads)
+        foreach (ThreadRecord thread in it.Threads.Where(t => t.Name != "main" || it.Steps.Any(s => s.Thread == t)))
         {
             Step? last = it.Steps.LastOrDefault(s => s.Thread == thread);
             string where = last is null ? "made no ASYNC call" : $"last call: {last.Call} at {last.Site}";

@@ -16,7 +16,7 @@ internal static class ScenarioWriter
     internal static string? TryWrite(Iteration it, string name)
     {
         List<Step> calls = [.. it.Steps.Where(s => s.WakeFd < 0)];
-        if (calls.Count == 0 || it.Contexts.Any(c => !c.Created) || calls.Any(s => s.Statement is null && s.Target is null))
+        if (calls.Count == 0 || it.Contexts.Any(c => !c.Created) || calls.Any(s => s.Inexpressible || (s.Statement is null && s.Target is null && !s.Call.StartsWith("start_job", StringComparison.Ordinal))))
         {
             return null;
         }
@@ -56,7 +56,8 @@ internal static class ScenarioWriter
     {
         if (step.Target is not { } job)
         {
-            return step.Statement!;
+            // A new start the monitors stopped before it took a job: F0 on its wait ctx.
+            return step.Statement ?? $"start J0 {step.Call["start_job ctx=".Length..]} F0 -";
         }
 
         // A start that took no job (NO_JOBS) has no function of its own: F0 with a job variable that stays NULL.

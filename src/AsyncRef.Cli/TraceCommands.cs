@@ -1,0 +1,40 @@
+using System.CommandLine;
+using AsyncRef.Traces;
+
+namespace AsyncRef.Cli;
+
+/// <summary><c>trace check</c>, <c>trace to-scn</c>, <c>trace synthesize</c>: wiring only; the work is in AsyncRef.Traces.</summary>
+internal static class TraceCommands
+{
+    internal static IEnumerable<Command> Create(CliContext cli)
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON document instead of text." };
+        var calls = new Option<bool>("--calls") { Description = "List every call's recorded and predicted values." };
+        var checkFile = TraceArgument();
+        var check = new Command(
+            "check",
+            "Replay a recorded trace on the reference: every result compared, undefined uses named. Exit 0 conforming, 1 divergence or UB, 2 bad trace.")
+        {
+            checkFile, json, calls,
+        };
+        check.SetAction(p => TraceTools.Check(
+            p.GetValue(checkFile)!, new TraceCheckOptions { Json = p.GetValue(json), ListCalls = p.GetValue(calls) }, cli.Out, cli.Err));
+
+        var scnFile = TraceArgument();
+        var toScn = new Command("to-scn", "Write the scenario (.scn) equivalent to a trace on standard output.") { scnFile };
+        toScn.SetAction(p => TraceTools.ToScenario(p.GetValue(scnFile)!, cli.Out, cli.Err));
+
+        var output = new Argument<string>("TRACE") { Description = "The trace file to write (a FIFO works: it is streamed)." };
+        var count = new Option<long>("--calls") { Description = "How many API calls the trace records.", DefaultValueFactory = _ => 1_000_000 };
+        var synthesize = new Command("synthesize", "Write a synthetic, conforming trace (for benchmarks and memory checks).") { output, count };
+        synthesize.SetAction(p => TraceTools.Synthesize(p.GetValue(output)!, p.GetValue(count), cli.Err));
+
+        yield return new Command("trace", "Traces of real programs recorded by artifacts/libasyncref-trace.so (spec/trace-format.md).")
+        {
+            check, toScn, synthesize,
+        };
+    }
+
+    private static Argument<string> TraceArgument() =>
+        new("TRACE") { Description = "A trace written by libasyncref-trace.so (ASYNCREF_TRACE=FILE)." };
+}
