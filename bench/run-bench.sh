@@ -9,7 +9,9 @@
 #   4. paired: C (libasyncbench.so) and reference loops interleaved rep by rep in one process (bench/out/paired.txt);
 #      the table's headline ratios come from here
 #   5. memory: N paused jobs, a fresh process per N and per implementation (bench/out/hold-*.txt)
-#   6. the table (bench/out/table.md)
+#   6. checked mode at scale: 100,000 paused jobs on one ctx through `asyncref run`, checked and unchecked, 3 interleaved
+#      pairs (bench/out/scale.txt; BENCH_SCALE_JOBS changes N)
+#   7. the table (bench/out/table.md)
 # Environment: BENCH_OUT (results folder), BENCH_FILTER (a BenchmarkDotNet --filter, e.g. '*Cycle*').
 set -euo pipefail
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -66,11 +68,31 @@ step "C loops, pass 2"
 step "paired: C and reference interleaved rep by rep"
 dotnet "$bench_dll" paired --lib "$out/c/libasyncbench.so" --reps 11 | tee "$out/paired.txt"
 
+scale_jobs="${BENCH_SCALE_JOBS:-100000}"
 for n in 100000 1000000; do
     step "memory: $n paused jobs (fresh processes)"
     dotnet "$bench_dll" hold "$n" | tee "$out/hold-reference-$n.txt"
     "$out/c/async_bench" hold "$n" | tee "$out/hold-libcrypto-$n.txt"
 done
+
+step "checked mode at scale: $scale_jobs paused jobs on one ctx through asyncref run, checked vs unchecked"
+dotnet build src/AsyncRef.Cli -c Release -nologo -v quiet -o "$out/cli" > "$out/cli-build.log" 2>&1 \
+    || { cat "$out/cli-build.log"; exit 1; }
+scale_scn="$out/scale-$scale_jobs.scn"
+{
+    echo "# $scale_jobs jobs paused at once on one wait ctx, then each resumed to its finish"
+    printf 'func P\n  pause\n  return 1\nend\nctx_new C1\n'
+    for _ in 1 2; do seq 1 "$scale_jobs" | sed 's/.*/start J& C1 P -/'; done
+} > "$scale_scn"
+# Interleaved pairs, alternating which mode goes first; the logs of both modes must be identical.
+for rep in 1 2 3; do
+    for mode in $( ((rep % 2)) && echo "1 0" || echo "0 1"); do
+        t0=$(date +%s%N)
+        ASYNCREF_CHECKED=$mode dotnet "$out/cli/AsyncRef.Cli.dll" run "$scale_scn" > "$out/scale-log-$mode.txt"
+        echo "scale rep=$rep checked=$mode jobs=$scale_jobs seconds=$(awk -v ns=$(( $(date +%s%N) - t0 )) 'BEGIN {printf "%.2f", ns / 1e9}')"
+    done
+    cmp -s "$out/scale-log-1.txt" "$out/scale-log-0.txt" || { echo "checked and unchecked logs differ" >&2; exit 1; }
+done | tee "$out/scale.txt"
 
 step "done; the table (also in $out/table.md):"
 echo

@@ -15,6 +15,7 @@ internal static class Report
     private const double NoPauseTarget = 0.30;
     private const double BytesPerJobTarget = 256;
     private const double MillionJobsMiBTarget = 512;
+    private const double CheckedAtScaleTarget = 5;
 
     private static readonly (Workload W, string Label)[] TimeRows =
     [
@@ -84,6 +85,16 @@ internal static class Report
                 .AppendLine(" |");
         }
 
+        (double checkedS, double uncheckedS, double scaleMin, double scaleMax, long scaleJobs) = ReadScale(dir);
+        double scaleRatio = checkedS / uncheckedS;
+        o.Append("| ").Append($"{scaleJobs:N0} paused jobs on one ctx through `asyncref run` (whole process, median of 3 pairs)")
+            .Append(" | ").Append($"unchecked {uncheckedS:F2} s")
+            .Append(" | ").Append('–')
+            .Append(" | ").Append('–')
+            .Append(" | ").Append('–')
+            .Append(" | ").Append($"checked {checkedS:F2} s; **{scaleRatio:F2}×** unchecked (pairs {scaleMin:F2}–{scaleMax:F2})")
+            .AppendLine(" |");
+
         o.AppendLine();
         o.AppendLine("Targets (checked mode off):");
         double cycle = ratios[Workload.Cycle], noPause = ratios[Workload.NoPause];
@@ -100,6 +111,7 @@ internal static class Report
         Fields million = holds.Single(h => h.N == 1_000_000).Reference;
         double peakMiB = million.Num("peak_rss_kib") / 1024;
         Target(o, $"1,000,000 paused jobs on one thread in under {MillionJobsMiBTarget:F0} MiB (whole-process peak RSS)", peakMiB < MillionJobsMiBTarget, $"{peakMiB:F0} MiB");
+        Target(o, $"checked mode ≤ {CheckedAtScaleTarget:F0}× unchecked with {scaleJobs:N0} paused jobs on one ctx (asyncref run)", scaleRatio <= CheckedAtScaleTarget, $"{scaleRatio:F2}×");
         o.AppendLine();
         o.AppendLine(FormattableString.Invariant($"cycle ratio (reference/libcrypto): {cycle:F2}"));
 
@@ -113,6 +125,24 @@ internal static class Report
         o.AppendLine($"- {(got.Contains('?') || got.Contains("NaN") ? "not measured" : met ? "met" : "MISSED")}: {what}: {got}");
 
     private static string Bytes(double b) => double.IsNaN(b) ? "?" : $"{b:N0} B";
+
+    /// <summary>scale.txt: "scale rep=R checked=0|1 jobs=N seconds=S" lines; medians per mode and the spread of per-pair ratios.</summary>
+    private static (double Checked, double Unchecked, double RatioMin, double RatioMax, long Jobs) ReadScale(string dir)
+    {
+        string path = Path.Combine(dir, "scale.txt");
+        Fields[] lines = File.Exists(path)
+            ? File.ReadLines(path).Where(l => l.StartsWith("scale ", StringComparison.Ordinal)).Select(Fields.Parse).ToArray()
+            : [];
+        double[] Seconds(int mode) => lines.Where(f => f.Num("checked") == mode).OrderBy(f => f.Num("rep")).Select(f => f.Num("seconds")).ToArray();
+        double[] on = Seconds(1), off = Seconds(0);
+        double[] ratios = on.Zip(off, (c, u) => c / u).ToArray();
+        if (ratios.Length == 0)
+        {
+            return (double.NaN, double.NaN, double.NaN, double.NaN, 0);
+        }
+
+        return (Stats.Median(on), Stats.Median(off), ratios.Min(), ratios.Max(), (long)lines[0].Num("jobs"));
+    }
 
     private static Fields ReadHold(string dir, string impl, long n)
     {

@@ -88,4 +88,46 @@ public sealed class ModelAuthorityTests
         Assert.Equal(WaitCtxState.Freed, ctx.State);
         TestThreads.AssertUb(UbRules.CtxUseAfterFree, () => AsyncWaitCtx.SetCallback(ctx, _ => 1, null));
     });
+
+    [Fact]
+    public void LargePool_ChecksWhatEachChangeTouched_AndSweepsTheRest() => TestThreads.Run(() =>
+    {
+        AsyncThreadState thread = AsyncThreadState.Current;
+        JobPool pool = null!;
+        JobCore Pooled()
+        {
+            var job = new JobCore();
+            job.Transition(JobTrigger.PreCreate, thread, pool);
+            return job;
+        }
+
+        JobPool Filled()
+        {
+            pool = new JobPool(0, 0, thread);
+            for (int i = 0; i < 100; i++)
+            {
+                pool.Push(Pooled());
+            }
+
+            return pool;
+        }
+
+        // The touched job is checked at once.
+        var running = new JobCore();
+        running.Transition(JobTrigger.Create, thread);
+        Assert.Throws<InvariantViolationException>(() => Filled().Push(running));
+
+        // A job pushed twice is found by a full sweep within as many changes as the pool holds.
+        pool = Filled();
+        JobCore twice = Pooled();
+        pool.Push(twice);
+        pool.Push(twice);
+        Assert.Throws<InvariantViolationException>(() =>
+        {
+            for (int i = 0; i < 2 * pool.IdleCount; i++)
+            {
+                pool.Push(Pooled());
+            }
+        });
+    });
 }

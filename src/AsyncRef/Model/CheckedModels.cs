@@ -8,30 +8,42 @@ namespace AsyncRef.Model;
 /// object it is fired for (the job, the context, the status mailbox) and evaluates its guards on the real objects;
 /// it never writes that state: the runtime's writer does, after the machine has reached the same target.
 /// </summary>
+/// <remarks>
+/// A machine's outcome is a function of its state, the trigger and its guard inputs (the guards read nothing else),
+/// so each distinct (state, trigger, guard inputs) is fired through Stateless once per thread and its outcome kept in
+/// a small table; later transitions in the same situation are checked against that table. This keeps checked mode a
+/// constant factor over unchecked, however many jobs, entries or contexts a run holds.
+/// </remarks>
 internal sealed class CheckedModels
 {
+    private static readonly int s_jobTriggers = Enum.GetValues<JobTrigger>().Length;
+    private static readonly int s_waitCtxTriggers = Enum.GetValues<WaitCtxTrigger>().Length;
+    private static readonly int s_statusStates = Enum.GetValues<WaitStatusState>().Length;
+    private static readonly int s_fdEntryTriggers = Enum.GetValues<FdEntryTrigger>().Length;
+
     private readonly StateMachine<AsyncJobState, JobTrigger> _job;
     private readonly StateMachine<WaitCtxState, WaitCtxTrigger> _waitCtx;
     private readonly StateMachine<WaitStatusState, WaitStatusTrigger> _status;
     private readonly StateMachine<WaitStatusState, WaitStatusTrigger>.TriggerWithParameters<int> _setStatus;
     private readonly StateMachine<FdEntryState, FdEntryTrigger> _fdEntry;
 
-    /// <summary>The job being transitioned, or null for a job not created yet (a refused creation).</summary>
-    private JobCore? _jobSubject;
+    /// <summary>Outcomes already fired, by (from, trigger, guard bits); see <see cref="Encode"/>. 0: not fired yet.</summary>
+    private readonly byte[] _jobOutcomes = new byte[Enum.GetValues<AsyncJobState>().Length * s_jobTriggers * 16];
+    private readonly byte[] _waitCtxOutcomes = new byte[Enum.GetValues<WaitCtxState>().Length * s_waitCtxTriggers * 2];
+    private readonly byte[] _statusOutcomes = new byte[s_statusStates * s_statusStates];
+    private readonly byte[] _fdEntryOutcomes = new byte[Enum.GetValues<FdEntryState>().Length * s_fdEntryTriggers];
 
-    /// <summary>The thread doing the transition.</summary>
-    private AsyncThreadState? _thread;
+    /// <summary>The state the machine being fired reads (the subject's real state, read by the caller of the fire).</summary>
+    private AsyncJobState _jobFrom;
+    private WaitCtxState _waitCtxFrom;
+    private WaitStatusState _statusFrom;
+    private FdEntryState _entryFrom;
 
-    /// <summary>The pool the job is created into; null means the thread's pool.</summary>
-    private JobPool? _pool;
+    /// <summary>The guard inputs the machine being fired reads (computed from the real objects).</summary>
+    private JobGuards _jobGuards;
+    private bool _ctxInUse;
 
-    /// <summary>The context whose machine (wait-ctx or status) is fired.</summary>
-    private AsyncWaitCtx? _ctx;
-
-    /// <summary>The fd entry's real state, read from its flags by the caller.</summary>
-    private FdEntryState _entry;
-
-    /// <summary>Whether the last fire took a transition (false: the trigger was ignored).</summary>
+    /// <summary>Whether the last fire took a transition (false: the trigger was ignored), and where to.</summary>
     private bool _fired;
     private AsyncJobState _jobReached;
     private WaitCtxState _waitCtxReached;
@@ -40,11 +52,10 @@ internal sealed class CheckedModels
 
     internal CheckedModels()
     {
-        _job = Machines.Job(() => _jobSubject?.State ?? AsyncJobState.Unallocated, s => _jobReached = s, JobGuards);
-        // Stateless reads the state once when constructed, before any subject is set.
-        _waitCtx = Machines.WaitCtx(() => _ctx?.State ?? WaitCtxState.NoCallback, s => _waitCtxReached = s, () => _ctx!.ActiveJobs);
-        _status = Machines.WaitStatus(() => Machines.StatusOf(_ctx?.Status ?? 0), s => _statusReached = s, out _setStatus);
-        _fdEntry = Machines.FdEntry(() => _entry, s => _entryReached = s);
+        _job = Machines.Job(() => _jobFrom, s => _jobReached = s, () => _jobGuards);
+        _waitCtx = Machines.WaitCtx(() => _waitCtxFrom, s => _waitCtxReached = s, () => _ctxInUse);
+        _status = Machines.WaitStatus(() => _statusFrom, s => _statusReached = s, out _setStatus);
+        _fdEntry = Machines.FdEntry(() => _entryFrom, s => _entryReached = s);
         _job.OnTransitioned(_ => _fired = true);
         _waitCtx.OnTransitioned(_ => _fired = true);
         _status.OnTransitioned(_ => _fired = true);
@@ -66,18 +77,21 @@ internal sealed class CheckedModels
     internal void Job(JobCore job, JobTrigger trigger, AsyncThreadState thread, JobPool? pool, AsyncJobState target)
     {
         AsyncJobState from = job.State;
-        (_jobSubject, _thread, _pool, _fired) = (job, thread, pool, false);
-        try
+        JobGuards guards = GuardsOf(job, thread, pool);
+        ref byte outcome = ref _jobOutcomes[((((int)from * s_jobTriggers) + (int)trigger) * 16) + guards.Bits];
+        if (outcome == 0)
         {
+            (_jobFrom, _jobGuards, _fired) = (from, guards, false);
             _job.Fire(trigger);
-            AsyncJobState reached = _fired ? _jobReached : from;
-            Require(reached == target, $"job: {trigger} from {from} leads to {reached}, the runtime goes to {target}");
-            ModelCoverage.RecordJob(from, trigger, _fired ? reached : null);
+            outcome = Encode((int)(_fired ? _jobReached : from), _fired);
         }
-        finally
+
+        var reached = (AsyncJobState)Reached(outcome);
+        if (reached != target)
         {
-            (_jobSubject, _thread, _pool) = (null, null, null);
+            Violation($"job: {trigger} from {from} ({guards}) leads to {reached}, the runtime goes to {target}");
         }
+        ModelCoverage.RecordJob(from, trigger, Fired(outcome) ? reached : null);
     }
 
     /// <summary>Requires the job machine to refuse <paramref name="trigger"/>, as the runtime just did.</summary>
@@ -86,14 +100,10 @@ internal sealed class CheckedModels
     /// <param name="thread">The thread.</param>
     internal void JobRefused(JobCore? job, JobTrigger trigger, AsyncThreadState thread)
     {
-        (_jobSubject, _thread, _pool) = (job, thread, null);
-        try
+        (_jobFrom, _jobGuards) = (job?.State ?? AsyncJobState.Unallocated, GuardsOf(job, thread, null));
+        if (_job.CanFire(trigger))
         {
-            Require(!_job.CanFire(trigger), $"job: the runtime refused {trigger} in {job?.State ?? AsyncJobState.Unallocated}, the model permits it");
-        }
-        finally
-        {
-            (_jobSubject, _thread) = (null, null);
+            Violation($"job: the runtime refused {trigger} in {_jobFrom} ({_jobGuards}), the model permits it");
         }
     }
 
@@ -104,37 +114,45 @@ internal sealed class CheckedModels
     internal void WaitCtx(AsyncWaitCtx ctx, WaitCtxTrigger trigger, WaitCtxState target)
     {
         WaitCtxState from = ctx.State;
-        (_ctx, _fired) = (ctx, false);
-        try
+        bool inUse = ctx.ActiveJobs != 0;
+        ref byte outcome = ref _waitCtxOutcomes[((((int)from * s_waitCtxTriggers) + (int)trigger) * 2) + (inUse ? 1 : 0)];
+        if (outcome == 0)
         {
+            (_waitCtxFrom, _ctxInUse, _fired) = (from, inUse, false);
             _waitCtx.Fire(trigger);
-            WaitCtxState reached = _fired ? _waitCtxReached : from;
-            Require(reached == target, $"wait ctx: {trigger} from {from} leads to {reached}, the runtime goes to {target}");
-            ModelCoverage.RecordWaitCtx(from, trigger, _fired ? reached : null);
+            outcome = Encode((int)(_fired ? _waitCtxReached : from), _fired);
         }
-        finally
+
+        var reached = (WaitCtxState)Reached(outcome);
+        if (reached != target)
         {
-            _ctx = null;
+            Violation($"wait ctx: {trigger} from {from} (active jobs {ctx.ActiveJobs}) leads to {reached}, the runtime goes to {target}");
         }
+        ModelCoverage.RecordWaitCtx(from, trigger, Fired(outcome) ? reached : null);
     }
 
     /// <summary>Fires the status machine for <paramref name="ctx"/>'s mailbox with <c>set_status(value)</c>.</summary>
     /// <param name="ctx">The context, holding its real current status.</param>
     /// <param name="value">The status being stored.</param>
+    /// <remarks>The machine's guards read the value only through <see cref="Machines.StatusOf"/>, which is the table's key.</remarks>
     internal void Status(AsyncWaitCtx ctx, int value)
     {
         WaitStatusState from = Machines.StatusOf(ctx.Status);
-        (_ctx, _fired) = (ctx, false);
-        try
+        WaitStatusState to = Machines.StatusOf(value);
+        ref byte outcome = ref _statusOutcomes[((int)from * s_statusStates) + (int)to];
+        if (outcome == 0)
         {
+            (_statusFrom, _fired) = (from, false);
             _status.Fire(_setStatus, value);
-            Require(_fired && _statusReached == Machines.StatusOf(value), $"status: set_status({value}) from {from} leads to {_statusReached}");
-            ModelCoverage.RecordStatus(from, _statusReached);
+            outcome = Encode((int)(_fired ? _statusReached : from), _fired);
         }
-        finally
+
+        var reached = (WaitStatusState)Reached(outcome);
+        if (!Fired(outcome) || reached != to)
         {
-            _ctx = null;
+            Violation($"status: set_status({value}) from {from} leads to {reached}");
         }
+        ModelCoverage.RecordStatus(from, reached);
     }
 
     /// <summary>Fires the fd-entry machine for an entry and requires it to reach <paramref name="target"/>.</summary>
@@ -143,29 +161,34 @@ internal sealed class CheckedModels
     /// <param name="target">The state the runtime is about to give the entry.</param>
     internal void FdEntry(FdEntryState from, FdEntryTrigger trigger, FdEntryState target)
     {
-        (_entry, _fired) = (from, false);
-        _fdEntry.Fire(trigger);
-        FdEntryState reached = _fired ? _entryReached : from;
-        Require(reached == target, $"fd entry: {trigger} from {from} leads to {reached}, the runtime goes to {target}");
-        ModelCoverage.RecordFdEntry(from, trigger, _fired ? reached : null);
+        ref byte outcome = ref _fdEntryOutcomes[((int)from * s_fdEntryTriggers) + (int)trigger];
+        if (outcome == 0)
+        {
+            (_entryFrom, _fired) = (from, false);
+            _fdEntry.Fire(trigger);
+            outcome = Encode((int)(_fired ? _entryReached : from), _fired);
+        }
+
+        var reached = (FdEntryState)Reached(outcome);
+        if (reached != target)
+        {
+            Violation($"fd entry: {trigger} from {from} leads to {reached}, the runtime goes to {target}");
+        }
+        ModelCoverage.RecordFdEntry(from, trigger, Fired(outcome) ? reached : null);
     }
 
-    private JobGuards JobGuards()
-    {
-        AsyncThreadState thread = _thread!;
-        JobCore? job = _jobSubject;
-        return new((_pool ?? thread.Pool)?.HasBudget ?? true, thread.Blocked, job?.Owner is null || job.Owner == thread, job?.WaitCtx is not null);
-    }
+    /// <summary>The job machine's guard inputs, read from the real job, thread and pool.</summary>
+    private static JobGuards GuardsOf(JobCore? job, AsyncThreadState thread, JobPool? pool) =>
+        new((pool ?? thread.Pool)?.HasBudget ?? true, thread.Blocked != 0, job?.Owner is null || job.Owner == thread, job?.WaitCtx is not null);
+
+    /// <summary>An outcome as a non-zero byte: the reached state and whether a transition fired (or the trigger was ignored).</summary>
+    private static byte Encode(int reached, bool fired) => (byte)(1 + (reached << 1) + (fired ? 1 : 0));
+
+    private static int Reached(byte outcome) => (outcome - 1) >> 1;
+
+    private static bool Fired(byte outcome) => ((outcome - 1) & 1) != 0;
 
     private static string Unmet(ICollection<string>? unmet) => unmet is null || unmet.Count == 0 ? string.Empty : $" (unmet: {string.Join(", ", unmet)})";
-
-    private static void Require(bool condition, string message)
-    {
-        if (!condition)
-        {
-            Violation(message);
-        }
-    }
 
     private static void Violation(string message) => throw new InvariantViolationException("model violation: " + message);
 }

@@ -32,10 +32,14 @@ internal enum JobTrigger
 
 /// <summary>What the job machine's guards read.</summary>
 /// <param name="PoolHasBudget">The pool may create a job (<c>max_size == 0 || curr_size &lt; max_size</c>).</param>
-/// <param name="Blocked">The thread's block counter.</param>
+/// <param name="PauseBlocked">The thread's block counter is not 0.</param>
 /// <param name="SameThread">The caller is the thread that started the job.</param>
 /// <param name="HasWaitCtx">The job was started with a wait context.</param>
-internal readonly record struct JobGuards(bool PoolHasBudget, uint Blocked, bool SameThread, bool HasWaitCtx);
+internal readonly record struct JobGuards(bool PoolHasBudget, bool PauseBlocked, bool SameThread, bool HasWaitCtx)
+{
+    /// <summary>The four guards as bits 0-3, a dense index of the 16 combinations.</summary>
+    internal int Bits => (PoolHasBudget ? 1 : 0) | (PauseBlocked ? 2 : 0) | (SameThread ? 4 : 0) | (HasWaitCtx ? 8 : 0);
+}
 
 /// <summary>States of the wait-context machine.</summary>
 internal enum WaitCtxState
@@ -184,8 +188,8 @@ internal static class Machines
             .Permit(JobTrigger.Reuse, AsyncJobState.Running)
             .Permit(JobTrigger.Free, AsyncJobState.Freed);
         m.Configure(AsyncJobState.Running)
-            .PermitIf(JobTrigger.Pause, AsyncJobState.Paused, () => guards().Blocked == 0, "block counter is 0")
-            .IgnoreIf(JobTrigger.Pause, () => guards().Blocked > 0, "block counter > 0: pause returns 1 at once")
+            .PermitIf(JobTrigger.Pause, AsyncJobState.Paused, () => !guards().PauseBlocked, "block counter is 0")
+            .IgnoreIf(JobTrigger.Pause, () => guards().PauseBlocked, "block counter > 0: pause returns 1 at once")
             .Permit(JobTrigger.Return, AsyncJobState.Finishing);
         m.Configure(AsyncJobState.Paused)
             .PermitIf(
@@ -199,7 +203,7 @@ internal static class Machines
     }
 
     internal static StateMachine<WaitCtxState, WaitCtxTrigger> WaitCtx(
-        Func<WaitCtxState> get, Action<WaitCtxState> set, Func<int> activeJobs)
+        Func<WaitCtxState> get, Action<WaitCtxState> set, Func<bool> inUse)
     {
         var m = new StateMachine<WaitCtxState, WaitCtxTrigger>(get, set);
         // The fd list has its own machine (FdEntry); here these calls only require a live context.
@@ -207,7 +211,7 @@ internal static class Machines
             .Ignore(WaitCtxTrigger.SetWaitFd)
             .Ignore(WaitCtxTrigger.ClearFd)
             .Ignore(WaitCtxTrigger.ResetCounts)
-            .PermitIf(WaitCtxTrigger.Free, WaitCtxState.Freed, () => activeJobs() == 0, "no unfinished job was started with it");
+            .PermitIf(WaitCtxTrigger.Free, WaitCtxState.Freed, () => !inUse(), "no unfinished job was started with it");
         m.Configure(WaitCtxState.NoCallback)
             .SubstateOf(WaitCtxState.Live)
             .Permit(WaitCtxTrigger.SetCallback, WaitCtxState.CallbackSet)

@@ -208,7 +208,7 @@ internal sealed class ModelCoverage
             WaitStatusState status = default;
             FdEntryState entry = default;
             Job = Build(JobMachine, Machines.Job(() => job, s => job = s, () => default).GetInfo(), items);
-            WaitCtx = Build(WaitCtxMachine, Machines.WaitCtx(() => ctx, s => ctx = s, () => 0).GetInfo(), items);
+            WaitCtx = Build(WaitCtxMachine, Machines.WaitCtx(() => ctx, s => ctx = s, () => false).GetInfo(), items);
             Status = Build(StatusMachine, Machines.WaitStatus(() => status, s => status = s, out _).GetInfo(), items);
             FdEntry = Build(FdEntryMachine, Machines.FdEntry(() => entry, s => entry = s).GetInfo(), items);
             Items = [.. items];

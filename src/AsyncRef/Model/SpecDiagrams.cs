@@ -16,7 +16,7 @@ public static class SpecDiagrams
         var machines = new (string Name, Stateless.Reflection.StateMachineInfo Info)[]
         {
             ("job-lifecycle", Machines.Job(() => job, s => job = s, () => default).GetInfo()),
-            ("wait-ctx", Machines.WaitCtx(() => ctx, s => ctx = s, () => 0).GetInfo()),
+            ("wait-ctx", Machines.WaitCtx(() => ctx, s => ctx = s, () => false).GetInfo()),
             ("wait-ctx-status", Machines.WaitStatus(() => status, s => status = s, out _).GetInfo()),
             ("fd-entry", Machines.FdEntry(() => entry, s => entry = s).GetInfo()),
         };

@@ -11,6 +11,12 @@ internal sealed class JobPool
     /// <summary>Number of idle jobs.</summary>
     private int _idleCount;
 
+    /// <summary>Pushes and pops since the last full invariant check (checked mode).</summary>
+    private int _changesSinceSweep;
+
+    /// <summary>Pools of at most this many idle jobs are checked in full after every change.</summary>
+    private const int FullCheckLimit = 8;
+
     /// <summary>
     /// Jobs pre-created at most. OpenSSL stops pre-creating silently at the first allocation failure and still
     /// succeeds (facts §2.1); the reference makes that point deterministic instead of exhausting memory.
@@ -70,7 +76,11 @@ internal sealed class JobPool
 
         job = _idle[--_idleCount];
         _idle[_idleCount] = null!;
-        AssertInvariants();
+        if (Async.CheckedMode)
+        {
+            CheckAfterChange(job);
+        }
+
         return true;
     }
 
@@ -93,7 +103,10 @@ internal sealed class JobPool
         }
 
         _idle[_idleCount++] = job;
-        AssertInvariants();
+        if (Async.CheckedMode)
+        {
+            CheckAfterChange(job);
+        }
     }
 
     /// <summary>Frees every idle job (<c>ASYNC_cleanup_thread</c>).</summary>
@@ -111,27 +124,64 @@ internal sealed class JobPool
         AssertInvariants();
     }
 
-    /// <summary>Checks the pool's invariants in checked mode.</summary>
+    /// <summary>Checks all the pool's invariants in checked mode.</summary>
     internal void AssertInvariants()
     {
-        // Kept this small so the JIT inlines the mode test into the push/pop fast paths.
         if (Async.CheckedMode)
         {
             CheckInvariants();
         }
     }
 
+    /// <summary>
+    /// After a push or pop: the whole pool while it is small, else what the operation touched (the job and the top of
+    /// the stack) plus a full sweep once every <see cref="IdleCount"/> operations, so checking costs O(1) amortised.
+    /// </summary>
+    private void CheckAfterChange(JobCore touched)
+    {
+        if (_idleCount <= FullCheckLimit || ++_changesSinceSweep >= _idleCount)
+        {
+            _changesSinceSweep = 0;
+            CheckInvariants();
+        }
+
+        CheckIdle(touched);
+        Invariant.Check(_idleCount <= _idle.Length && (_idleCount == _idle.Length || _idle[_idleCount] is null), "idle count within the stack, nothing above its top");
+    }
+
+    private static void CheckIdle(JobCore job)
+    {
+        Invariant.Check(job.State == AsyncJobState.Pooled, "every idle job is in state Pooled");
+        Invariant.Check(job.WaitCtx is null && job.Args is null, "an idle job holds no wait ctx and no args");
+    }
+
     private void CheckInvariants()
     {
         Invariant.Check(_idleCount >= 0 && _idleCount <= _idle.Length, "idle count within the stack");
-        var seen = new HashSet<JobCore>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < _idleCount; i++)
         {
-            JobCore job = _idle[i];
-            Invariant.Check(job is not null, "no hole below the top of the stack");
-            Invariant.Check(job!.State == AsyncJobState.Pooled, "every idle job is in state Pooled");
-            Invariant.Check(job.WaitCtx is null && job.Args is null, "an idle job holds no wait ctx and no args");
-            Invariant.Check(seen.Add(job), "no job is on the idle stack twice");
+            Invariant.Check(_idle[i] is not null, "no hole below the top of the stack");
+            CheckIdle(_idle[i]);
+        }
+
+        // Pairwise while small (no allocation on the common path), through a set beyond.
+        if (_idleCount <= FullCheckLimit)
+        {
+            for (int i = 0; i < _idleCount; i++)
+            {
+                for (int j = i + 1; j < _idleCount; j++)
+                {
+                    Invariant.Check(!ReferenceEquals(_idle[i], _idle[j]), "no job is on the idle stack twice");
+                }
+            }
+        }
+        else
+        {
+            var seen = new HashSet<JobCore>(ReferenceEqualityComparer.Instance);
+            for (int i = 0; i < _idleCount; i++)
+            {
+                Invariant.Check(seen.Add(_idle[i]), "no job is on the idle stack twice");
+            }
         }
 
         Invariant.Check(MaxSize == 0 || CreatedCount <= MaxSize, "curr_size never exceeds max_size");
