@@ -41,7 +41,8 @@ public static class CampaignRunner
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
-        return Finish(new FuzzCampaign(options, output).Run(), options.OutputDirectory, output);
+        using ModelProbe model = ModelProbe.Start();
+        return Finish(WithModel(new FuzzCampaign(options, output, model).Run(), model, options.OutputDirectory), options.OutputDirectory, output);
     }
 
     /// <summary>Runs an exhaustive enumeration (or its shard) and writes the report to <paramref name="output"/>.</summary>
@@ -52,7 +53,8 @@ public static class CampaignRunner
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
-        return Finish(EnumerationCampaign.RunParallel(options, output), options.OutputDirectory, output);
+        using ModelProbe model = ModelProbe.Start();
+        return Finish(WithModel(EnumerationCampaign.RunParallel(options, output), model, options.OutputDirectory), options.OutputDirectory, output);
     }
 
     /// <summary>Combines shard reports (<c>report.json</c> files or directories holding one) into one report.</summary>
@@ -70,6 +72,18 @@ public static class CampaignRunner
         Directory.CreateDirectory(outputDirectory);
         merged.Save(Path.Combine(outputDirectory, "report.json"));
         return Finish(merged, outputDirectory, output);
+    }
+
+    /// <summary>Adds the model's coverage (states, transitions, guards reached) to the report and saves it again.</summary>
+    private static CampaignReport WithModel(CampaignReport report, ModelProbe model, string directory)
+    {
+        foreach ((string feature, long count) in model.Features())
+        {
+            report.Coverage[feature] = count;
+        }
+
+        report.Save(Path.Combine(directory, "report.json"));
+        return report;
     }
 
     private static CampaignResult Finish(CampaignReport report, string directory, TextWriter output)

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using AsyncRef.Campaigns.Execution;
 using AsyncRef.Campaigns.Generation;
+using AsyncRef.Model;
 using AsyncRef.Scenarios;
 
 namespace AsyncRef.Campaigns.Tests;
@@ -37,6 +38,15 @@ public sealed class CampaignTests : IDisposable
         int ubReached = int.Parse(Regex.Match(text, @"coverage ub: (\d+) of").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(ubReached >= 7, "UB rules reached: " + ubReached + "\n" + text);
         Assert.Contains("errors => [15 errors, the ring is full]", text, StringComparison.Ordinal);
+        foreach (CoverageItem item in ModelCoverage.Catalogue)
+        {
+            Assert.Contains($"  {item.Machine}: {item.Name}", text, StringComparison.Ordinal); // listed, reached or not
+        }
+
+        foreach (string state in new[] { "Unallocated", "Pooled", "Running", "Paused", "Finishing", "Freed" })
+        {
+            Assert.DoesNotMatch($@"\b0  job: {state}\b", text); // every job state is reached
+        }
         Assert.True(File.Exists(Path.Combine(_out, "report.json")));
     }
 

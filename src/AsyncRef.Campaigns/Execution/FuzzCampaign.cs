@@ -8,10 +8,11 @@ namespace AsyncRef.Campaigns.Execution;
 
 /// <summary>
 /// A coverage-guided differential campaign: fresh scenarios, and mutants of kept scenarios that reached something
-/// new (a UB rule, a result class, a pair of results in a row, a model transition). Every divergence is counted;
+/// new (a UB rule, a result class, a pair of results in a row, a state, transition or guard of the model). Every
+/// divergence is counted;
 /// the first of each class is shrunk and saved with both logs.
 /// </summary>
-internal sealed class FuzzCampaign(FuzzOptions options, TextWriter progress)
+internal sealed class FuzzCampaign(FuzzOptions options, TextWriter progress, ModelProbe model)
 {
     /// <summary>Kept scenarios are capped, so a long campaign's memory stays bounded.</summary>
     private const int CorpusLimit = 20_000;
@@ -32,6 +33,7 @@ internal sealed class FuzzCampaign(FuzzOptions options, TextWriter progress)
         var archive = new DivergenceArchive(Path.Combine(options.OutputDirectory, "divergences"), report);
         var outcomes = new Dictionary<string, long>(StringComparer.Ordinal);
         var corpus = new List<Kept>();
+        var modelSeen = new HashSet<string>(StringComparer.Ordinal);
         var steering = new Random(ScenarioGenerator.Mix(options.Seed, -1 - options.Shard.Index));
         var mutator = new ScenarioMutator(steering);
         int workers = Math.Max(1, options.Workers);
@@ -84,6 +86,11 @@ internal sealed class FuzzCampaign(FuzzOptions options, TextWriter progress)
                     {
                         progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"... {run} scenarios, {outcomes.GetValueOrDefault(OutcomeNames.Divergence)} divergences, {run / clock.Elapsed.TotalSeconds:F0} scenarios/s"));
                     }
+                }
+
+                if (options.Guided && model.ReachedSomethingNew())
+                {
+                    KeepModelFirsts(round, corpus, modelSeen, model);
                 }
 
                 round.Clear();
@@ -143,6 +150,27 @@ internal sealed class FuzzCampaign(FuzzOptions options, TextWriter progress)
         finally
         {
             clock.Stop();
+        }
+    }
+
+    /// <summary>
+    /// The model reached something new during the round (recording is process-wide, so it does not say which
+    /// scenario did): each of the round's scenarios is run again alone on the reference with its own recorder, and
+    /// those that reached model items not seen before are kept. This happens only in rounds that reach something
+    /// new, so the cost fades as the model saturates.
+    /// </summary>
+    private static void KeepModelFirsts(List<Item> round, List<Kept> corpus, HashSet<string> modelSeen, ModelProbe model)
+    {
+        foreach (Item item in round)
+        {
+            bool stoppedAtUb = false;
+            HashSet<string> reached = model.Of(() => stoppedAtUb = ReferenceRun.Of(item.Text, item.FileName).Log?.StoppedAtUb == true);
+            reached.ExceptWith(modelSeen);
+            if (reached.Count > 0 && corpus.Count < CorpusLimit)
+            {
+                modelSeen.UnionWith(reached);
+                corpus.Add(new Kept(item.Scenario, stoppedAtUb));
+            }
         }
     }
 

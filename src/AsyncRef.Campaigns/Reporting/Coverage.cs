@@ -7,13 +7,14 @@ namespace AsyncRef.Campaigns.Reporting;
 /// <summary>
 /// What a campaign reached, as hit counts per feature. A feature is <c>SECTION|ITEM</c>: <c>ub</c> (a UB rule the
 /// reference reported), <c>rule</c> (a spec rule a log line witnesses), <c>result</c> (a statement's class of result),
-/// <c>model-state</c> and <c>model-transition</c> (from the model coverage recorder, when one is plugged in), and
+/// <c>model-state</c>, <c>model-transition</c> and <c>model-guard</c> (the Stateless machines' own coverage, see
+/// <see cref="ModelProbe"/>), and
 /// <c>guide</c> (pairs of consecutive result classes, which only steer generation and are not shown).
 /// </summary>
 internal sealed class Coverage
 {
     /// <summary>The sections in the order the table shows them.</summary>
-    public static readonly string[] ShownSections = ["model-state", "model-transition", "ub", "rule", "result"];
+    public static readonly string[] ShownSections = ["model-state", "model-transition", "model-guard", "ub", "rule", "result"];
 
     /// <summary>
     /// UB rules of the runtime's API that no scenario can reach: the interpreter always passes a <c>ret</c> pointer
@@ -88,7 +89,7 @@ internal sealed class Coverage
     /// <summary>
     /// The universe of each shown section, so the table can list what was never reached: UB rules from
     /// <see cref="UbRules"/>, witnessed spec rules, the result classes of every statement, and the model's states and
-    /// transitions when the recorder supplies them.
+    /// transitions and guards from the machine definitions.
     /// </summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Universe()
     {
@@ -98,13 +99,15 @@ internal sealed class Coverage
             .Where(id => id.StartsWith("UB-", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .ToArray();
+        IReadOnlyDictionary<string, IReadOnlyList<string>> model = ModelProbe.Universe();
         return new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
         {
             ["ub"] = ubRules,
             ["rule"] = [.. s_witnesses.SelectMany(w => w.Rules).Distinct().Order(StringComparer.Ordinal), .. ubRules],
             ["result"] = s_resultClasses,
-            ["model-state"] = [],
-            ["model-transition"] = [],
+            ["model-state"] = model.GetValueOrDefault("model-state") ?? [],
+            ["model-transition"] = model.GetValueOrDefault("model-transition") ?? [],
+            ["model-guard"] = model.GetValueOrDefault("model-guard") ?? [],
         };
     }
 
@@ -212,13 +215,13 @@ internal sealed class Coverage
     [
         "init_thread => 1", "init_thread => 0", "cleanup_thread => ok", "is_capable => 1", "ctx_new => ok", "ctx_free => ok",
         "start => PAUSE", "start => FINISH", "start => NO_JOBS", "start => ERR", "start => UB",
-        "pause => 1", "pause (job) => 1", "pause (job) => 0", "block_pause => ok", "unblock_pause => ok",
+        "pause => 1", "pause (job) => 1", "block_pause => ok", "unblock_pause => ok",
         "current_job => NULL", "current_job (job) => #N", "wait_ctx (job) => NAME", "wait_ctx (job) => NULL",
         "arg (job) => STRING", "arg (job) => NULL", "set_wait_fd => 1", "get_fd => 1", "get_fd => 0",
         "get_all_fds => 1 [0 fds]", "get_all_fds => 1 [1 fds]", "get_all_fds => 1 [2+ fds]",
         "get_changed_fds => 1 add=0 del=0", "get_changed_fds => 1 add=1 del=0", "get_changed_fds => 1 add=2+ del=0",
         "get_changed_fds => 1 add=0 del=1", "get_changed_fds => 1 add=1 del=1", "get_changed_fds => 1 add=0 del=2+",
-        "clear_fd => 1", "clear_fd => 0", "set_callback => 1", "set_callback => 0", "get_callback => 1",
+        "clear_fd => 1", "clear_fd => 0", "set_callback => 1", "get_callback => 1",
         "get_callback => 0", "call_callback => 1", "call_callback => 0", "set_status => 1",
         "get_status => 0", "get_status => 1", "get_status => 2", "get_status => 3", "get_status => OTHER",
         "errors => []", "errors => [1-14 errors]", "errors => [15 errors, the ring is full]",
