@@ -104,11 +104,11 @@ public static class Async
     /// <param name="job">In: null for a new job, or the handle of a paused job. Out: the handle on <see cref="AsyncResult.Pause"/>, null on <see cref="AsyncResult.Finish"/>, unchanged otherwise.</param>
     /// <param name="ctx">The wait context of a new job (may be null if the job never pauses); ignored on restart.</param>
     /// <param name="ret">Written only on <see cref="AsyncResult.Finish"/>, with the job function's value.</param>
-    /// <param name="func">The job function of a new job; ignored on restart.</param>
+    /// <param name="func">The job function of a new job (null is undefined once a job is obtained); ignored on restart.</param>
     /// <param name="args">The arguments of a new job; copied when non-null and <paramref name="size"/> &gt; 0; ignored on restart.</param>
     /// <param name="size">How many bytes of <paramref name="args"/> to copy.</param>
     /// <returns><see cref="AsyncResult.Pause"/>, <see cref="AsyncResult.Finish"/>, <see cref="AsyncResult.NoJobs"/> or <see cref="AsyncResult.Err"/>.</returns>
-    /// <exception cref="UndefinedBehaviorException">The call is undefined in C (nested start, stale or foreign-thread handle, restart without a wait context, NULL <c>ret</c> at finish, job-function misuse). Nothing is changed, except that a job whose own function misbehaved is released.</exception>
+    /// <exception cref="UndefinedBehaviorException">The call is undefined in C (nested start, stale or foreign-thread handle, restart without a wait context, a new job with a null <paramref name="func"/>, NULL <c>ret</c> at finish, job-function misuse). Nothing is changed, except that a job whose own function misbehaved is released.</exception>
     /// <remarks>A job function that throws finishes the job: it is released, <paramref name="ret"/> is untouched, <paramref name="job"/> becomes null, and the exception propagates from this call.</remarks>
     public static AsyncResult StartJob(ref AsyncJob job, AsyncWaitCtx? ctx, ref int ret, AsyncJobFunc? func, byte[]? args, int size) =>
         JobRuntime.Start(ref job, ctx, ref ret, func, args, size);

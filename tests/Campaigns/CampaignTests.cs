@@ -51,6 +51,17 @@ public sealed class CampaignTests : IDisposable
     }
 
     [Fact]
+    public void AgainstLibcrypto_AFixedSeedCampaign_HasNoDivergence()
+    {
+        var output = new StringWriter();
+
+        CampaignResult result = CampaignRunner.Fuzz(new FuzzOptions(Seed: 8, Count: 400) { Implementation = Adapter, OutputDirectory = _out }, output);
+
+        Assert.True(result.Divergences == 0, output.ToString());
+        Assert.Contains("implementation: batch", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AgainstLibcrypto_EveryScenarioOfDepthThree_Agrees()
     {
         var output = new StringWriter();

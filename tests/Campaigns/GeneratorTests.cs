@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using AsyncRef.Campaigns.Generation;
+using AsyncRef.Scenarios;
 
 namespace AsyncRef.Campaigns.Tests;
 
@@ -14,6 +15,13 @@ public sealed class GeneratorTests
         Assert.Equal(ScenarioGenerator.Generate(5, 42).ToText("t"), ScenarioGenerator.Generate(5, 42).ToText("t"));
         Assert.NotEqual(ScenarioGenerator.Generate(5, 42).ToText("t"), ScenarioGenerator.Generate(5, 43).ToText("t"));
         Assert.NotEqual(ScenarioGenerator.Generate(5, 42).ToText("t"), ScenarioGenerator.Generate(6, 42).ToText("t"));
+    }
+
+    [Fact]
+    public void AlmostEveryScenario_Parses()
+    {
+        int rejected = s_sample.Count(s => !Parses(s.ToText("t")));
+        Assert.True(rejected < s_sample.Length / 20, $"{rejected} of {s_sample.Length} generated scenarios are parse errors");
     }
 
     public static TheoryData<string, string> Shapes => new()
@@ -93,4 +101,16 @@ public sealed class GeneratorTests
         return longest;
     }
 
+    private static bool Parses(string text)
+    {
+        try
+        {
+            Scenario.Parse(text, "g.scn");
+            return true;
+        }
+        catch (ScenarioParseException)
+        {
+            return false;
+        }
+    }
 }

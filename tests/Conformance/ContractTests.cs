@@ -38,6 +38,37 @@ public sealed class ContractTests
     });
 
     [Fact]
+    public void StartJob_NullFunc_IsUbOnlyWhenANewJobWouldCallIt() => TestThreads.Run(() =>
+    {
+        // Before any pool exists a start creates one (unlimited): a job is available, C would call NULL.
+        AsyncJob job = default;
+        int ret = -1;
+        TestThreads.AssertUb(UbRules.NullFunc, () => Async.StartJob(ref job, null, ref ret, null));
+        Assert.False(Async.DescribeThread().HasPool);
+
+        Async.InitThread(1, 0);
+        AsyncWaitCtx ctx = AsyncWaitCtx.New();
+        Assert.Equal(AsyncResult.Pause, Async.StartJob(ref job, ctx, ref ret, Jobs.OnlyPause));
+
+        // The budget is spent and nothing is idle: NO_JOBS comes first, nothing is called.
+        AsyncJob other = default;
+        Assert.Equal(AsyncResult.NoJobs, Async.StartJob(ref other, ctx, ref ret, null));
+
+        // A restart ignores func.
+        Assert.Equal(AsyncResult.Finish, Async.StartJob(ref job, ctx, ref ret, null));
+        Assert.Equal(1, ret);
+
+        // The finished job is idle: a NULL func would be called; the call changes nothing.
+        ret = -1;
+        TestThreads.AssertUb(UbRules.NullFunc, () => Async.StartJob(ref other, ctx, ref ret, null));
+        Assert.Equal(-1, ret);
+        Assert.True(other.IsNull);
+        Assert.Single(Async.DescribeThread().IdleJobObjectIds);
+        Assert.Equal(0, ctx.Describe().ActiveJobs);
+        TestThreads.AssertThreadStillWorks();
+    });
+
+    [Fact]
     public void StartJob_NullRetAtFinish_IsRejected() => TestThreads.Run(() =>
     {
         Async.InitThread(1, 0);

@@ -186,6 +186,26 @@ public sealed class RuntimeTests
     });
 
     [Fact]
+    public void ErrorQueue_DropsTheOldestBeyond15() => TestThreads.Run(() =>
+    {
+        // ERR_NUM_ERRORS is 16 and the ring keeps one slot empty: 15 errors, the newest.
+        Async.ThreadProfile = AsyncProfile.OpenSsl111;
+        AsyncJob job = default;
+        int ret = 0;
+        Assert.Equal(AsyncResult.Err, Async.StartJob(ref job, AsyncWaitCtx.New(), ref ret, Jobs.Return42, [], 0));
+        for (int i = 0; i < 15; i++)
+        {
+            Assert.Equal(0, Async.InitThread(0, 1));
+        }
+
+        Assert.Equal(15, Async.DescribeThread().QueuedErrors);
+        IReadOnlyList<AsyncError> errors = Async.DrainErrors();
+        Assert.Equal(15, errors.Count);
+        Assert.All(errors, e => Assert.Equal(AsyncError.InvalidPoolSize, e.Reason));
+        Assert.Empty(Async.DrainErrors());
+    });
+
+    [Fact]
     public void PauseJob_OutsideJob_CompletesAtOnceWithOne()
     {
         PauseAwaiter awaiter = Async.PauseJob().GetAwaiter();

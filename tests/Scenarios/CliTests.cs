@@ -102,14 +102,14 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void Run_StreamsTheLog_SoAFailureKeepsTheLinesPrintedBeforeIt()
     {
-        string file = _dir.Write("three.scn", Text("is_capable", "pause", "errors"));
+        string file = _dir.Write("three.scn", Text("current_job", "pause", "errors"));
         var stdout = new FailingWriter(failAtLine: 3);
         var stderr = new StringWriter { NewLine = "\n" };
 
         int status = AsyncRefCommandLine.Run(["run", file], stdout, stderr);
 
         Assert.Equal(1, status);
-        Assert.Equal("1 main is_capable => 1\n2 main pause => 1\n", stdout.ToString());
+        Assert.Equal("1 main current_job => NULL\n2 main pause => 1\n", stdout.ToString());
         Assert.Equal("asyncref: internal error: IOException: no space left\n", stderr.ToString());
     }
 
@@ -265,8 +265,8 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void Verify_DivergentOrMissingGolden_Status1()
     {
-        string a = _dir.Write("a.scn", Text("is_capable", "pause"));
-        _dir.Write("a.out", "1 main is_capable => 1\n2 main pause => 0\n");
+        string a = _dir.Write("a.scn", Text("current_job", "pause"));
+        _dir.Write("a.out", "1 main current_job => NULL\n2 main pause => 0\n");
         string b = _dir.Write("b.scn", Text("is_capable"));
 
         (int status, string output, _) = Cli("verify", a, b);
@@ -301,8 +301,8 @@ public sealed class CliTests : IDisposable
         string impl = FakeImplementation();
         _dir.Write("c/1-match.scn", Text("is_capable"));
         _dir.Write("c/1-match.golden", "1 main is_capable => 1\n");
-        _dir.Write("c/2-diverge.scn", Text("is_capable", "pause"));
-        _dir.Write("c/2-diverge.golden", "1 main is_capable => 1\n2 main pause => 0\n");
+        _dir.Write("c/2-diverge.scn", Text("current_job", "pause"));
+        _dir.Write("c/2-diverge.golden", "1 main current_job => NULL\n2 main pause => 0\n");
         _dir.Write("c/3-ub.scn", Text("is_capable", "get_status C", "ctx_new C"));
         _dir.Write("c/3-ub.golden", "1 main is_capable => 1\n");
         _dir.Write("c/3-ub.rc", "139\n");
@@ -344,8 +344,8 @@ public sealed class CliTests : IDisposable
     public void Check_Json_CrashTimeoutAndRejection()
     {
         string impl = FakeImplementation();
-        _dir.Write("c/crash.scn", Text("is_capable", "pause"));
-        _dir.Write("c/crash.golden", "1 main is_capable => 1\n");
+        _dir.Write("c/crash.scn", Text("current_job", "pause"));
+        _dir.Write("c/crash.golden", "1 main current_job => NULL\n");
         _dir.Write("c/crash.rc", "134\n");
         _dir.Write("c/reject.scn", Text("is_capable"));
         _dir.Write("c/reject.golden", "");

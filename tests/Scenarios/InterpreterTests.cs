@@ -347,6 +347,15 @@ public sealed class InterpreterTests
     }
 
     [Fact]
+    public void CtxNameNoCtxNewCreates_InABodyThatNeverRuns_IsNoError_AndItsUseIsUb()
+    {
+        Assert.Equal(["4 main is_capable => 1"], Run("func F", "  get_status D", "end", "is_capable").Lines);
+
+        ScenarioLog log = Run("func F", "  get_status D", "end", "ctx_new C", "start J C F -");
+        Assert.Equal(["4 main ctx_new => ok", "2 main get_status => UB UB-CTX-USE-AFTER-FREE context D is not live"], log.Lines);
+    }
+
+    [Fact]
     public void FreedCtx_IsPassedToTheRuntime_WhichReportsUseAfterFree()
     {
         ScenarioLog log = Run("ctx_new C", "ctx_free C", "get_all_fds C", "is_capable");
@@ -429,6 +438,133 @@ public sealed class InterpreterTests
                 "6 main is_capable => 1",
             ],
             log.Lines);
+    }
+
+    [Fact]
+    public void ErrorQueue_IsARingOf16Slots_KeepingThe15Newest()
+    {
+        // OpenSSL's ERR_STATE ring (ERR_NUM_ERRORS 16) drops the oldest entry when a 16th is queued; libcrypto 3.0.19
+        // drains 20 queued INVALID_POOL_SIZE errors as 15. The 1.1.1 MALLOC_FAILURE tells old from new.
+        var lines = new List<string> { "profile 1.1.1", "func F", "end", "ctx_new C", "start J C F ptr0" };
+        lines.AddRange(Enumerable.Repeat("init_thread 1 2", 15));
+        lines.Add("errors");
+        lines.Add("start J C F ptr0");
+        lines.AddRange(Enumerable.Repeat("init_thread 1 2", 14));
+        lines.Add("errors");
+
+        ScenarioLog log = Run([.. lines]);
+
+        string fifteen = string.Join(' ', Enumerable.Repeat("INVALID_POOL_SIZE", 15));
+        Assert.Equal("21 main errors => [" + fifteen + "]", log.Lines.Single(l => l.StartsWith("21 ", StringComparison.Ordinal)));
+        Assert.Equal("37 main errors => [MALLOC_FAILURE " + string.Join(' ', Enumerable.Repeat("INVALID_POOL_SIZE", 14)) + "]", log.Lines[^1]);
+    }
+
+    [Fact]
+    public void NullJobFunction_IsIgnoredOnARestart_UndefinedOnlyOnceANewJobWouldCallIt()
+    {
+        ScenarioLog log = Run(
+            "func F",
+            "  pause",
+            "  return 3",
+            "end",
+            "init_thread 1 0",
+            "ctx_new C",
+            "start J C F -",
+            "start K C - -       # the pool is exhausted: NO_JOBS, nothing is called",
+            "start J C - -       # a restart ignores func",
+            "start K C - \"x\"   # a job is available now: C would call NULL",
+            "is_capable");
+
+        Assert.Equal(
+            [
+                "5 main init_thread => 1",
+                "6 main ctx_new => ok",
+                "7 main start => PAUSE #1",
+                "8 main start => NO_JOBS",
+                "2 main pause => 1",
+                "9 main start => FINISH 3",
+                "10 main start => UB UB-NULL-FUNC ASYNC_start_job would call a NULL job function in a new job",
+            ],
+            log.Lines);
+    }
+
+    [Fact]
+    public void NullJobFunction_Profile111ArgsCopyFailsFirst_ErrIsDefined()
+    {
+        ScenarioLog log = Run("profile 1.1.1", "ctx_new C", "start J C - ptr0", "errors", "start J C - -");
+
+        Assert.Equal(
+            [
+                "2 main ctx_new => ok",
+                "3 main start => ERR",
+                "4 main errors => [MALLOC_FAILURE]",
+                "5 main start => UB UB-NULL-FUNC ASYNC_start_job would call a NULL job function in a new job",
+            ],
+            log.Lines);
+    }
+
+    [Fact]
+    public void AContextKeepsTheNameItWasCreatedUnder_WhenItsVariableIsAssignedANewOne()
+    {
+        ScenarioLog log = Run(
+            "func F",
+            "  wait_ctx",
+            "  ctx_new C1        # re-bound inside the job",
+            "  pause",
+            "  wait_ctx",
+            "  return 1",
+            "end",
+            "ctx_new C1",
+            "start J C1 F -",
+            "ctx_new C1",
+            "start J C1 - -");
+
+        Assert.Equal(
+            [
+                "8 main ctx_new => ok",
+                "2 main wait_ctx => C1",
+                "3 main ctx_new => ok",
+                "9 main start => PAUSE #1",
+                "10 main ctx_new => ok",
+                "4 main pause => 1",
+                "5 main wait_ctx => C1",
+                "11 main start => FINISH 1",
+            ],
+            log.Lines);
+    }
+
+    [Theory]
+    [InlineData("current_job")]
+    [InlineData("block_pause")]
+    [InlineData("unblock_pause")]
+    [InlineData("cleanup_thread")]
+    [InlineData("init_thread 1 1")]
+    public void PauseAfterTheFirstInitialisingCall_Returns1_OnEveryThread(string initialising)
+    {
+        ScenarioLog log = Run("is_capable", initialising, "pause", "@T2 pause");
+
+        Assert.False(log.StoppedAtUb);
+        Assert.Equal(["3 main pause => 1", "4 T2 pause => 1"], log.Lines.Skip(2));
+    }
+
+    [Theory]
+    [InlineData("is_capable")]
+    [InlineData("ctx_new C")]
+    [InlineData("errors")]
+    [InlineData("init_thread 0 1")] // a failed init_thread returns before OpenSSL's initialisation
+    public void PauseBeforeTheProcesssFirstInitialisingCall_IsUb(string notInitialising)
+    {
+        ScenarioLog log = Run(notInitialising, "@T2 pause", "current_job");
+
+        Assert.Equal(1, log.UbLineIndex);
+        Assert.Equal("2 T2 pause => UB UB-PAUSE-BEFORE-INIT ASYNC_pause_job before the process's first initialising ASYNC call", log.Lines[1]);
+    }
+
+    [Fact]
+    public void EveryRun_IsAProcessOfItsOwn_InitialisationDoesNotCarryOver()
+    {
+        Assert.False(Run("current_job", "pause").StoppedAtUb);
+        Assert.True(Run("pause").StoppedAtUb);
     }
 
     [Fact]

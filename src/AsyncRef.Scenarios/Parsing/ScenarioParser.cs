@@ -4,16 +4,16 @@ using System.Text;
 namespace AsyncRef.Scenarios;
 
 /// <summary>
-/// The v1 parser (project edition, <c>spec/scenario-language.md</c> §1–2). Two passes over the lines: the first only
-/// collects the context names that some <c>ctx_new</c> creates (anywhere in the file); the second builds the
-/// statements and stops at the first error in file order. The checks, their order within a line and the
+/// The v1 parser (project edition, <c>spec/scenario-language.md</c> §1–2): one pass over the lines that builds the
+/// statements and stops at the first error in file order. Context names are variables: a name no <c>ctx_new</c>
+/// assigns is not a parse error (using it is undefined at run time). The checks, their order within a line and the
 /// tokenisation follow the libcrypto adapter's parser, so both accept and reject the same files.
 /// </summary>
 internal sealed class ScenarioParser
 {
     /// <summary>
     /// Argument signatures, one letter per argument:
-    /// X ctx name · C ctx, <c>.</c> or <c>-</c> · c ctx or <c>.</c> · J job variable · F defined function ·
+    /// X ctx name · C ctx, <c>.</c> or <c>-</c> · c ctx or <c>.</c> · J job variable · F defined function or <c>-</c> ·
     /// A start ARG · K key or <c>-</c> · D data or <c>-</c> · L <c>cleanup</c> or <c>-</c> · B callback or <c>-</c> ·
     /// G callback arg or <c>-</c> · I integer · N integer ≥ 0 · S status.
     /// </summary>
@@ -48,7 +48,6 @@ internal sealed class ScenarioParser
     private static readonly string[] s_statusNames = ["UNSUPPORTED", "ERR", "OK", "EAGAIN"];
 
     private readonly string _fileName;
-    private readonly HashSet<string> _createdContexts = new(StringComparer.Ordinal);
     private readonly List<ScenarioStatement> _main = [];
     /// <summary>The most functions a scenario may define (the limit every implementation shares; spec/scenario-language.md).</summary>
     private const int MaxFunctions = 64;
@@ -108,7 +107,6 @@ internal sealed class ScenarioParser
     private static Scenario Parse(string?[] lines, string fileName)
     {
         var parser = new ScenarioParser(fileName);
-        parser.CollectCreatedContexts(lines);
         for (int i = 0; i < lines.Length; i++)
         {
             parser._line = i + 1;
@@ -209,24 +207,6 @@ internal sealed class ScenarioParser
         }
 
         return shown.ToString();
-    }
-
-    /// <summary>First pass: every name some <c>[@T] ctx_new NAME</c> line creates, wherever it is.</summary>
-    private void CollectCreatedContexts(string?[] lines)
-    {
-        foreach (string? line in lines)
-        {
-            if (Tokenize(line, out List<Token> tokens) is not null || tokens.Count == 0)
-            {
-                continue;
-            }
-
-            int first = tokens[0].IsThreadPrefix ? 1 : 0;
-            if (tokens.Count - first == 2 && tokens[first].Is("ctx_new") && tokens[first + 1].IsName)
-            {
-                _createdContexts.Add(tokens[first + 1].Text);
-            }
-        }
     }
 
     private void ParseLine(string? line)
@@ -458,11 +438,6 @@ internal sealed class ScenarioParser
             throw Error($"invalid context name '{Show(t.Text)}'");
         }
 
-        if (!_createdContexts.Contains(t.Text))
-        {
-            throw Error($"context '{Show(t.Text)}' is not created by any ctx_new");
-        }
-
         return Name(t.Text);
     }
 
@@ -494,9 +469,15 @@ internal sealed class ScenarioParser
 
     private ScenarioValue ParseFunctionReference(Token t)
     {
-        if (t.Is("-") || t.Is("."))
+        if (t.Is("-"))
         {
-            throw Error($"'{Show(t.Text)}' is not allowed here: a function is required");
+            // ASYNC_start_job with a NULL func: ignored on a restart, undefined when it starts a new job.
+            return Null;
+        }
+
+        if (t.Is("."))
+        {
+            throw Error("'.' is not allowed here: a function is required");
         }
 
         if (!t.IsName)

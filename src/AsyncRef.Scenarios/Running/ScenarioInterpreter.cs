@@ -8,6 +8,8 @@ namespace AsyncRef.Scenarios;
 /// their thread one at a time and each completes before the next starts. Job functions are <c>async JobTask&lt;int&gt;</c>
 /// methods that interpret the body; <c>pause</c> awaits <see cref="Async.PauseJob"/>, so its line is printed when the
 /// job is resumed, by the logical thread that resumed it. Undefined behaviour prints a <c>UB</c> line and ends the run.
+/// One run is one process, as it is for an adapter: process-wide state (whether ASYNC has been initialised) starts
+/// afresh with every run.
 /// </summary>
 internal sealed partial class ScenarioInterpreter
 {
@@ -20,7 +22,7 @@ internal sealed partial class ScenarioInterpreter
     /// <summary>Context variables that a <c>ctx_new</c> has assigned (freed ones keep their freed object).</summary>
     private readonly Dictionary<string, AsyncWaitCtx> _contexts = new(StringComparer.Ordinal);
 
-    /// <summary>The variable that holds each context object (a context no variable holds any more is absent).</summary>
+    /// <summary>The name each context object was created under: it keeps it when its variable is assigned a newer one.</summary>
     private readonly Dictionary<AsyncWaitCtx, string> _contextNames = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>
@@ -47,6 +49,12 @@ internal sealed partial class ScenarioInterpreter
     private readonly List<ExplainedLine>? _explained;
     private readonly Action<string>? _onLine;
     private int? _ubIndex;
+
+    /// <summary>
+    /// Whether the process has made an ASYNC call that runs OpenSSL's ASYNC initialisation (start, a successful
+    /// init_thread, cleanup_thread, current_job, block_pause, unblock_pause); a pause before that is undefined.
+    /// </summary>
+    private bool _asyncInitialised;
 
     /// <summary>The line of the statement whose call may emit events (cleanup, callback).</summary>
     private int _eventLine;
@@ -128,20 +136,20 @@ internal sealed partial class ScenarioInterpreter
         switch (s.Op)
         {
             case ScenarioOp.InitThread:
-                return Int(Async.InitThread((nuint)a[0].Number, (nuint)a[1].Number));
+                // The size check comes before the initialisation: a failed init_thread initialises nothing.
+                int initialised = Async.InitThread((nuint)a[0].Number, (nuint)a[1].Number);
+                _asyncInitialised |= initialised == 1;
+                return Int(initialised);
             case ScenarioOp.CleanupThread:
+                _asyncInitialised = true;
                 Async.CleanupThread();
                 return "ok";
             case ScenarioOp.IsCapable:
                 return Int(Async.IsCapable());
             case ScenarioOp.CtxNew:
-                // A variable that held a context is overwritten; the context it held is leaked, as in C.
+                // A variable that held a context is overwritten; the context it held lives on (leaked, or still
+                // used by a job) and keeps the name it was created under.
                 AsyncWaitCtx created = AsyncWaitCtx.New();
-                if (_contexts.TryGetValue(a[0].Text, out AsyncWaitCtx? overwritten))
-                {
-                    _contextNames.Remove(overwritten);
-                }
-
                 _contexts[a[0].Text] = created;
                 _contextNames[created] = a[0].Text;
                 if (_explained is not null)
@@ -156,18 +164,30 @@ internal sealed partial class ScenarioInterpreter
                 AsyncWaitCtx.Free(freed);
                 return "ok";
             case ScenarioOp.Start:
+                _asyncInitialised = true;
                 return Start(s);
             case ScenarioOp.Pause:
+                // ASYNC_pause_job does not initialise: before the first initialising call it reads a thread-local
+                // key that was never created (OpenSSL's pthread key 0, which other code owns).
+                if (!_asyncInitialised)
+                {
+                    throw new UndefinedBehaviorException(
+                        UbRules.PauseBeforeInit, "ASYNC_pause_job before the process's first initialising ASYNC call");
+                }
+
                 // Top level: outside any job, ASYNC_pause_job returns 1 at once.
                 PauseAwaiter awaiter = Async.PauseJob().GetAwaiter();
                 return awaiter.IsCompleted ? Int(awaiter.GetResult()) : throw new InvalidOperationException("a top-level pause found a running job");
             case ScenarioOp.BlockPause:
+                _asyncInitialised = true;
                 Async.BlockPause();
                 return "ok";
             case ScenarioOp.UnblockPause:
+                _asyncInitialised = true;
                 Async.UnblockPause();
                 return "ok";
             case ScenarioOp.CurrentJob:
+                _asyncInitialised = true;
                 AsyncJob current = Async.GetCurrentJob();
                 return current.IsNull ? "NULL" : "#" + Int(Number(current));
             case ScenarioOp.WaitCtx:
@@ -216,7 +236,7 @@ internal sealed partial class ScenarioInterpreter
         // A restart ignores C, F and ARG (as C does): the context argument is not even evaluated.
         bool restart = !variable.Handle.IsNull;
         AsyncWaitCtx? ctx = restart ? null : Context(a[1]);
-        AsyncJobFunc func = JobFunction(a[2].Text);
+        AsyncJobFunc? func = a[2].Kind == ScenarioValueKind.Null ? null : JobFunction(a[2].Text);
         // A string is its bytes plus a terminating NUL, and its size counts the NUL; ptr0 is non-NULL with size 0.
         byte[]? args = a[3].Kind switch
         {
@@ -364,8 +384,8 @@ internal sealed partial class ScenarioInterpreter
         Context(value) ?? throw new UndefinedBehaviorException(
             UbRules.CtxUseAfterFree, $"{function} on a NULL wait context ('.' in a job started without one)");
 
-    /// <summary>The variable holding the context, or <c>?</c> when the variable that held it was overwritten by a later <c>ctx_new</c>.</summary>
-    private string ContextName(AsyncWaitCtx ctx) => _contextNames.GetValueOrDefault(ctx, "?");
+    /// <summary>The name the context was created under, whatever its variable holds now.</summary>
+    private string ContextName(AsyncWaitCtx ctx) => _contextNames[ctx];
 
     private JobVariable JobVar(string name)
     {

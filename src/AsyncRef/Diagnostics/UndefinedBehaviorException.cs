@@ -54,6 +54,15 @@ public static class UbRules
     /// <summary>Any use of a wait context after it was freed.</summary>
     public const string CtxUseAfterFree = "UB-CTX-USE-AFTER-FREE";
 
+    /// <summary>A start that creates a new job would call a NULL job function.</summary>
+    public const string NullFunc = "UB-NULL-FUNC";
+
+    /// <summary>
+    /// <c>ASYNC_pause_job</c> before the process's first initialising ASYNC call. Only a scenario run, which is one
+    /// process, can express it: the managed runtime needs no process-wide initialisation.
+    /// </summary>
+    public const string PauseBeforeInit = "UB-PAUSE-BEFORE-INIT";
+
     /// <summary><c>ASYNC_get_wait_ctx(NULL)</c>.</summary>
     public const string NullJob = "UB-NULL-JOB";
 

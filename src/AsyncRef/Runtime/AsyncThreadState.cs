@@ -25,8 +25,8 @@ internal sealed class AsyncThreadState
     /// <summary>The behaviour this thread reproduces.</summary>
     internal AsyncProfile Profile;
 
-    /// <summary>The thread's error queue, oldest first.</summary>
-    internal readonly Queue<AsyncError> Errors = new();
+    /// <summary>The thread's error queue: the 15 newest errors, oldest first.</summary>
+    internal readonly ErrorQueue Errors = new();
 
     /// <summary>The thread's models for checked mode, created on first use.</summary>
     internal Model.CheckedModels? Models;

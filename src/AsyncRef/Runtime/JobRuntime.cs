@@ -116,11 +116,6 @@ internal static class JobRuntime
     private static AsyncResult StartNew(
         AsyncThreadState thread, ref AsyncJob job, AsyncWaitCtx? ctx, ref int ret, AsyncJobFunc? func, byte[]? args, int size)
     {
-        if (func is null)
-        {
-            throw new ArgumentNullException(nameof(func), "a new job needs a job function");
-        }
-
         if (size < 0 || (args is not null && size > args.Length))
         {
             throw new ArgumentOutOfRangeException(nameof(size), "size must lie between 0 and the length of args");
@@ -128,13 +123,21 @@ internal static class JobRuntime
 
         // Checked before a job leaves the pool, so a rejected call changes nothing.
         ctx?.EnsureLive("ASYNC_start_job");
+        bool argsCopyFails = args is not null && size == 0 && thread.Profile == AsyncProfile.OpenSsl111;
+        if (func is null && !argsCopyFails && (thread.Pool is not { } existing || existing.IdleCount > 0 || existing.HasBudget))
+        {
+            // C calls through the NULL pointer only once it has a job and the args copy succeeded: NO_JOBS and the
+            // 1.1.1 copy failure below stay defined.
+            throw new UndefinedBehaviorException(UbRules.NullFunc, "ASYNC_start_job would call a NULL job function in a new job");
+        }
+
         JobPool pool = thread.Pool ??= new JobPool(0, 0, thread);
         if (!TryTakeJob(thread, pool, out JobCore core))
         {
             return AsyncResult.NoJobs;
         }
 
-        if (args is not null && size == 0 && thread.Profile == AsyncProfile.OpenSsl111)
+        if (argsCopyFails)
         {
             // 1.1.1 asks OPENSSL_malloc for 0 bytes, which always fails: the job goes straight back to the pool.
             Finish(thread, core);
@@ -150,7 +153,7 @@ internal static class JobRuntime
         thread.CurrentJob = core;
         try
         {
-            core.Root = func(core.Args);
+            core.Root = func!(core.Args);
         }
         catch (Exception e)
         {

@@ -54,6 +54,7 @@ typedef struct {
 static const scenario_t *g_sc;
 static ctx_var_t *g_ctx;
 static ptrmap_t g_live_ctx; /* context pointer -> the variable that holds it live */
+static ptrmap_t g_ctx_names; /* context not yet freed -> the variable it was created under */
 static job_var_t *g_jobs;
 static job_id_t *g_ids;
 static ptrmap_t g_id_index; /* job pointer -> its index in g_ids */
@@ -283,24 +284,14 @@ static void ctx_kill(size_t i)
     g_ctx[i].live = 0;
 }
 
-/* The ctx variable holding p, preferring a live one (a freed variable keeps its old value). */
+/* The name a context was created under: it keeps it when its variable is assigned a newer one.
+ * A freed context has no name ("?"); its address may already belong to a new one. */
 static const char *ctx_name(const ASYNC_WAIT_CTX *p)
 {
-    const char *stale = NULL;
     if (p == NULL)
         return "NULL";
-    int live = ptrmap_get(&g_live_ctx, p);
-    if (live >= 0)
-        return g_sc->syms[SYM_CTX].names[live];
-    /* rare: a context that no variable holds live (freed, or its variable overwritten) */
-    for (size_t i = 0; i < g_sc->syms[SYM_CTX].len; i++) {
-        if (g_ctx[i].ptr != p)
-            continue;
-        if (g_ctx[i].live)
-            return g_sc->syms[SYM_CTX].names[i];
-        stale = g_sc->syms[SYM_CTX].names[i];
-    }
-    return stale ? stale : "?";
+    int i = ptrmap_get(&g_ctx_names, p);
+    return i >= 0 ? g_sc->syms[SYM_CTX].names[i] : "?";
 }
 
 /* ---- job numbering ------------------------------------------------------------------------ */
@@ -451,7 +442,8 @@ static void do_start(const stmt_t *s)
         args = &ptr0_byte;
     }
     g_returning_job = NULL;
-    int r = ASYNC_start_job(&jv->ptr, wctx, &jv->ret, job_tramps[s->func], args, size);
+    int (*func)(void *) = s->func >= 0 ? job_tramps[s->func] : NULL; /* '-': NULL, as C passes it */
+    int r = ASYNC_start_job(&jv->ptr, wctx, &jv->ret, func, args, size);
     switch (r) {
     case ASYNC_PAUSE:
         emit_resultf(s, "PAUSE #%d", job_number(jv->ptr));
@@ -475,6 +467,7 @@ static void do_start(const stmt_t *s)
 static void do_ctx_free(const stmt_t *s)
 {
     ASYNC_WAIT_CTX *c = ctx_arg(s);
+    ptrmap_remove(&g_ctx_names, c);
     if (s->ctx >= 0) {
         ctx_kill((size_t)s->ctx);
     } else if (c != NULL) { /* '.': whichever variable holds the job's context is now dead */
@@ -633,10 +626,14 @@ static void exec_stmt(const stmt_t *s, const void *args)
     case OP_IS_CAPABLE:
         emit_resultf(s, "%d", ASYNC_is_capable());
         break;
-    case OP_CTX_NEW:
-        ctx_assign((size_t)s->ctx, ASYNC_WAIT_CTX_new());
+    case OP_CTX_NEW: {
+        ASYNC_WAIT_CTX *c = ASYNC_WAIT_CTX_new();
+        ctx_assign((size_t)s->ctx, c);
+        if (c != NULL)
+            ptrmap_put(&g_ctx_names, c, s->ctx);
         emit_result(s, "ok");
         break;
+    }
     case OP_CTX_FREE:
         do_ctx_free(s);
         break;
@@ -775,6 +772,7 @@ static void runtime_free(void)
     free(g_jobs);
     free(g_ids);
     ptrmap_free(&g_live_ctx);
+    ptrmap_free(&g_ctx_names);
     ptrmap_free(&g_id_index);
     free(g_space[SYM_KEY]);
     free(g_space[SYM_DATA]);

@@ -1,9 +1,9 @@
 /*
  * parser.c - lexer and parser for v1 scenario files (project edition, spec/scenario-language.md).
  *
- * Two passes over the lines: the first only collects the context names that some `ctx_new`
- * creates (a use of any other context name is a parse error, wherever the ctx_new is); the
- * second builds the statements and stops at the first error in file order.
+ * One pass over the lines that builds the statements and stops at the first error in file
+ * order. Context names are variables: a name that no `ctx_new` assigns is not a parse error
+ * (using it is undefined behaviour at run time, which the interpreter reports).
  */
 #include "scenario.h"
 
@@ -21,7 +21,6 @@ typedef struct {
 
 typedef struct {
     scenario_t *sc;
-    name_table_t created_ctx; /* names created by some ctx_new (first pass) */
     int line;
     int failed;
     char *msg;                /* the first error (malloc'd), or NULL */
@@ -340,7 +339,7 @@ static int parse_int(parser_t *p, const token_t *t, int *out)
 /*
  * Argument signature letters:
  *   X ctx name          C ctx, '.' or '-'     c ctx or '.'
- *   J job variable      F defined function    A start ARG ('-', "text", ptr0)
+ *   J job variable      F defined function or '-'   A start ARG ('-', "text", ptr0)
  *   K key or '-'        D data or '-'         L 'cleanup' or '-'
  *   B callback or '-'   G callback arg or '-'
  *   I integer           N integer >= 0        S status (integer or UNSUPPORTED/ERR/OK/EAGAIN)
@@ -411,7 +410,7 @@ static int parse_sym(parser_t *p, const token_t *t, sym_kind_t kind, int allow_n
     return 1;
 }
 
-/* A wait-context argument: a name created by some ctx_new, '.' (in a body) or '-'. */
+/* A wait-context argument: a name, '.' (in a body) or '-'. */
 static int parse_ctx(parser_t *p, const token_t *t, int allow_dot, int allow_none, int *out)
 {
     if (tok_is(t, ".")) {
@@ -430,16 +429,19 @@ static int parse_ctx(parser_t *p, const token_t *t, int allow_dot, int allow_non
     }
     if (!is_name(t))
         return fail(p, "invalid context name '%s'", show(p, t));
-    if (names_find(&p->created_ctx, t->s, t->len) < 0)
-        return fail(p, "context '%s' is not created by any ctx_new", show(p, t));
     *out = names_intern(&p->sc->syms[SYM_CTX], t->s, t->len);
     return 1;
 }
 
+/* A defined function, or '-' (REF_NONE): ASYNC_start_job with a NULL func. */
 static int parse_func_ref(parser_t *p, const token_t *t, int *out)
 {
-    if (tok_is(t, "-") || tok_is(t, "."))
-        return fail(p, "'%s' is not allowed here: a function is required", show(p, t));
+    if (tok_is(t, "-")) {
+        *out = REF_NONE;
+        return 1;
+    }
+    if (tok_is(t, "."))
+        return fail(p, "'.' is not allowed here: a function is required");
     if (!is_name(t))
         return fail(p, "invalid function name '%s'", show(p, t));
     for (size_t i = 0; i < p->sc->nfuncs; i++) {
@@ -655,25 +657,6 @@ static int next_line(const char **cur, const char *end, const char **line, size_
     return 1;
 }
 
-/* First pass: every name that some `ctx_new NAME` line creates, anywhere in the file. */
-static void collect_created_ctx(parser_t *p, const char *text, const char *end)
-{
-    const char *cur = text, *line;
-    size_t len;
-    while (next_line(&cur, end, &line, &len)) {
-        int ntoks;
-        if (tokenize(p, line, len, &ntoks) != NULL || ntoks == 0)
-            continue;
-        const token_t *t = p->toks;
-        if (!t->quoted && t->len > 0 && t->s[0] == '@') {
-            t++;
-            ntoks--;
-        }
-        if (ntoks == 2 && tok_is(t, "ctx_new") && is_name(&t[1]))
-            names_intern(&p->created_ctx, t[1].s, t[1].len);
-    }
-}
-
 int scenario_parse(const char *text, size_t len, scenario_t *sc, int *err_line, char **err_msg)
 {
     const char *end = text + len;
@@ -686,7 +669,6 @@ int scenario_parse(const char *text, size_t len, scenario_t *sc, int *err_line, 
 
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
         text += 3; /* a UTF-8 byte-order mark is not part of the first line */
-    collect_created_ctx(&p, text, end);
 
     const char *cur = text, *line;
     size_t llen;
@@ -698,7 +680,6 @@ int scenario_parse(const char *text, size_t len, scenario_t *sc, int *err_line, 
         p.line = p.cur_func->line;
         fail(&p, "func '%s' is not terminated by end", p.cur_func->name);
     }
-    names_free(&p.created_ctx);
     free(p.toks);
     free(p.shown);
     *err_line = p.failed;

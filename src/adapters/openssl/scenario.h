@@ -38,7 +38,7 @@ typedef struct {
     int thread;          /* logical thread (SYM_THREAD index); top-level statements only */
     int ctx;             /* SYM_CTX index, REF_NONE or REF_DOT */
     int job;             /* SYM_JOB index */
-    int func;            /* function index */
+    int func;            /* function index, or REF_NONE ('-': a NULL func) */
     int key, data, cb, cbarg; /* symbol indexes or REF_NONE */
     int cleanup;         /* set_wait_fd: 1 = the recording cleanup, 0 = NULL */
     int num[2];          /* integer arguments in order of appearance */
