@@ -38,6 +38,11 @@ $(TRACER): $(TRACER_SRC)
 	@mkdir -p $(ARTIFACTS)
 	gcc -std=gnu11 -O2 -fPIC -shared -Wall -Wextra -Werror -pthread -o $@ src/tracer/*.c -ldl
 
+# Real programs that pause ASYNC jobs (openssl speed, s_server/s_client, HAProxy with dasync), traced and checked.
+.PHONY: real-clients
+real-clients: tracer cli
+	bash tools/real-clients/run.sh
+
 cli: restore
 	dotnet publish src/AsyncRef.Cli -c Release --no-restore -o $(ARTIFACTS)/asyncref.d
 	@printf '#!/bin/sh\nexec dotnet "$$(dirname "$$(readlink -f "$$0")")/asyncref.d/AsyncRef.Cli.dll" "$$@"\n' > $(CLI)

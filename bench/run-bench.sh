@@ -6,13 +6,16 @@
 #   1. C loops, pass 1            (bench/out/c-time-1.txt)
 #   2. BenchmarkDotNet, reference (bench/out/bdn/, log bench/out/bdn.log)
 #   3. C loops, pass 2            (bench/out/c-time-2.txt)
-#   4. paired: C (libasyncbench.so) and reference loops interleaved rep by rep in one process (bench/out/paired.txt);
-#      the table's headline ratios come from here
+#   4. paired: C (libasyncbench.so) and reference loops interleaved rep by rep in one process, in BENCH_ROUNDS
+#      (default 3) independent rounds, each a fresh process (bench/out/paired-R.txt); the table's headline ratios are
+#      the medians over the rounds
 #   5. memory: N paused jobs, a fresh process per N and per implementation (bench/out/hold-*.txt)
+#   5b. perf stat per-cycle hardware counters of both sides, where the machine has them (bench/out/perf.txt)
 #   6. checked mode at scale: 100,000 paused jobs on one ctx through `asyncref run`, checked and unchecked, 3 interleaved
 #      pairs (bench/out/scale.txt; BENCH_SCALE_JOBS changes N)
 #   7. the table (bench/out/table.md)
-# Environment: BENCH_OUT (results folder), BENCH_FILTER (a BenchmarkDotNet --filter, e.g. '*Cycle*').
+# Environment: BENCH_OUT (results folder), BENCH_FILTER (a BenchmarkDotNet --filter, e.g. '*Cycle*'), BENCH_ROUNDS
+# (paired rounds, default 3), BENCH_SCALE_JOBS (jobs of the checked-mode-at-scale row, default 100000).
 set -euo pipefail
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # Measure the defaults: no checked-mode override from the caller's environment (the benchmarks set it themselves).
@@ -23,7 +26,7 @@ cd "$root"
 out="${BENCH_OUT:-bench/out}"
 mkdir -p "$out"
 # Only what an earlier run wrote: BENCH_OUT may name a folder that holds other things.
-rm -rf "$out/c" "$out/bin" "$out/bdn" "$out"/*.txt "$out"/*.log "$out/table.md"
+rm -rf "$out/c" "$out/bin" "$out/cli" "$out/bdn" "$out"/*.txt "$out"/*.log "$out"/*.csv "$out"/*.scn "$out/table.md"
 mkdir -p "$out/c"
 started=$(date +%s)
 step() { printf '[bench %4ss] %s\n' "$(( $(date +%s) - started ))" "$*"; }
@@ -65,8 +68,12 @@ sed -n '/^| Method/,/^$/p' "$out/bdn.log"
 step "C loops, pass 2"
 "$out/c/async_bench" time 9 | tee "$out/c-time-2.txt"
 
-step "paired: C and reference interleaved rep by rep"
-dotnet "$bench_dll" paired --lib "$out/c/libasyncbench.so" --reps 11 | tee "$out/paired.txt"
+# Independent rounds: each a fresh process (its own JIT code layout and tiering), at a different moment of the run.
+rounds="${BENCH_ROUNDS:-3}"
+for round in $(seq 1 "$rounds"); do
+    step "paired, round $round of $rounds: C and reference interleaved rep by rep"
+    dotnet "$bench_dll" paired --lib "$out/c/libasyncbench.so" --reps 11 | tee "$out/paired-$round.txt"
+done
 
 scale_jobs="${BENCH_SCALE_JOBS:-100000}"
 for n in 100000 1000000; do
@@ -74,6 +81,28 @@ for n in 100000 1000000; do
     dotnet "$bench_dll" hold "$n" | tee "$out/hold-reference-$n.txt"
     "$out/c/async_bench" hold "$n" | tee "$out/hold-libcrypto-$n.txt"
 done
+
+step "hardware counters per cycle (perf stat), where the machine exposes them"
+events=instructions,cycles,branch-misses,cache-misses
+if command -v perf > /dev/null && perf stat -x, -e instructions true 2>&1 > /dev/null | grep -q '^[0-9]'; then
+    # Two runs per side that differ only in the number of measured cycles: the difference divided by the extra
+    # cycles is the cost of one cycle, without start-up, JIT and warm-up.
+    small=1500000 large=15000000
+    for n in $small $large; do
+        perf stat -x, -e "$events" -o "$out/perf-reference-$n.csv" dotnet "$bench_dll" loop cycle "$n" > /dev/null
+        perf stat -x, -e "$events" -o "$out/perf-libcrypto-$n.csv" "$out/c/async_bench" loop cycle "$n"
+    done
+    for side in reference libcrypto; do
+        awk -F, -v side="$side" -v cycles=$((large - small)) '
+            FNR == NR && $3 != "" { a[$3] = $1; next }
+            $3 != "" && ($3 in a) { printf " %s=%.1f", $3, ($1 - a[$3]) / cycles }
+            END { print "" }' "$out/perf-$side-$small.csv" "$out/perf-$side-$large.csv" \
+            | sed "s/^/perf side=$side workload=cycle per=cycle/"
+    done | tee "$out/perf.txt"
+else
+    echo "perf unavailable: no hardware counters here (perf stat reports them <not supported>, e.g. a VM without a virtual PMU)" \
+        | tee "$out/perf.txt"
+fi
 
 step "checked mode at scale: $scale_jobs paused jobs on one ctx through asyncref run, checked vs unchecked"
 dotnet build src/AsyncRef.Cli -c Release -nologo -v quiet -o "$out/cli" > "$out/cli-build.log" 2>&1 \

@@ -276,7 +276,15 @@ int main(int argc, char **argv)
         return cmd_time(argc >= 3 ? atoi(argv[2]) : 7);
     if (argc == 3 && strcmp(argv[1], "hold") == 0)
         return cmd_hold(atol(argv[2]));
-    fprintf(stderr, "usage: async_bench time [reps] | async_bench hold N\n");
+    if (argc == 4 && strcmp(argv[1], "loop") == 0)
+        for (int w = 0; w < W_COUNT; w++)
+            if (strcmp(argv[2], workload_names[w]) == 0) {
+                /* For perf stat: the same warm-up as "time", then N cycles; two N's give per-cycle counts. */
+                run_loop(w, workload_n[w] / 4);
+                run_loop(w, atol(argv[3]));
+                return 0;
+            }
+    fprintf(stderr, "usage: async_bench time [reps] | async_bench hold N | async_bench loop WORKLOAD N\n");
     return 64;
 }
 

@@ -161,6 +161,15 @@ public sealed class EventLoopApp
             }
         }
 
+        foreach (Connection connection in _connections)
+        {
+            if (connection.OwnsCtx && !connection.Closed)
+            {
+                // Streams that share a wait ctx free it once all of them are done.
+                TracedAsync.FreeWaitCtx(connection.Ctx);
+            }
+        }
+
         TracedAsync.CleanupThread();
         return finished;
     }
@@ -250,7 +259,7 @@ public sealed class EventLoopApp
                     connection.StartDue = true;
                     Enqueue(connection);
                 }
-                else if (connection.OwnsCtx)
+                else if (connection.OwnsCtx && (_options.Faults & AppFaults.ConcurrentJobsShareCtx) == 0)
                 {
                     // The connection is done: free its wait ctx now, as a server frees a closed connection's SSL.
                     connection.Closed = true;

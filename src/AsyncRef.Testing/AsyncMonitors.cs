@@ -32,8 +32,8 @@ public enum AsyncMonitors
     ThreadIsolation = 16,
 
     /// <summary>
-    /// Teardown: no wait ctx is freed and no thread is cleaned up while a job using it is paused, and no wait ctx's
-    /// callback fires after the ctx was freed.
+    /// Teardown: no wait ctx is freed and no thread is cleaned up while a job using it is paused, no job is started
+    /// with a freed wait ctx, and no wait ctx's callback fires after the ctx was freed.
     /// </summary>
     Teardown = 32,
 

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,10 @@ struct thread_buffer {
 };
 
 static int g_fd = -1;
+static int g_wanted;
 static int g_closed;
+static pthread_once_t g_open_once = PTHREAD_ONCE_INIT;
+static char g_path[4096];
 static atomic_uint_fast64_t g_seq;
 static uint32_t g_next_thread_id;
 static pthread_mutex_t g_flush_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -53,9 +57,11 @@ static int g_module_count;
 static struct sigaction g_old_actions[32];
 static const int k_fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 
+static void open_trace(void);
+
 static __thread struct thread_buffer *t_buffer __attribute__((tls_model("initial-exec")));
 
-int recorder_enabled(void) { return g_fd >= 0 && !g_closed; }
+int recorder_enabled(void) { return g_wanted && !g_closed; }
 
 static void crc_init(void)
 {
@@ -326,6 +332,9 @@ void recorder_emit(uint8_t kind, uint8_t fn, const uint64_t *values, size_t coun
 {
     if (!recorder_enabled())
         return;
+    pthread_once(&g_open_once, open_trace);
+    if (g_fd < 0)
+        return;
     struct thread_buffer *b = thread_buffer();
     if (!b)
         return;
@@ -350,17 +359,16 @@ static void on_fork_child(void)
     g_fd = -1;
 }
 
-__attribute__((constructor)) static void recorder_init(void)
+/* Opened at the first record, not at load: a process that makes no ASYNC call (a wrapper such as timeout(1),
+ * which passes LD_PRELOAD on to the program it runs) leaves no trace and truncates nobody's. */
+static void open_trace(void)
 {
-    const char *path = getenv("ASYNCREF_TRACE");
-    if (!path || !*path)
+    g_fd = open(g_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (g_fd < 0) {
+        g_wanted = 0;
         return;
-    crc_init();
-    g_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (g_fd < 0)
-        return;
+    }
     pthread_key_create(&g_exit_key, on_thread_exit);
-    pthread_atfork(NULL, NULL, on_fork_child);
 
     unsigned char header[TRACE_HEADER_SIZE] = { 0 };
     memcpy(header, TRACE_MAGIC, 8);
@@ -400,6 +408,30 @@ __attribute__((constructor)) static void recorder_init(void)
         action.sa_flags = SA_NODEFER;
         sigaction(k_fatal_signals[i], &action, &g_old_actions[k_fatal_signals[i]]);
     }
+}
+
+/* ASYNCREF_TRACE=FILE; "%p" in FILE is replaced by the process id (one file per process of a forking program). */
+__attribute__((constructor)) static void recorder_init(void)
+{
+    const char *path = getenv("ASYNCREF_TRACE");
+    if (!path || !*path)
+        return;
+    size_t n = 0;
+    for (const char *p = path; *p && n + 24 < sizeof g_path; p++) {
+        if (p[0] == '%' && p[1] == 'p') {
+            char pid[16];
+            int len = snprintf(pid, sizeof pid, "%d", (int)getpid());
+            memcpy(g_path + n, pid, (size_t)len);
+            n += (size_t)len;
+            p++;
+        } else {
+            g_path[n++] = *p;
+        }
+    }
+    g_path[n] = 0;
+    crc_init();
+    pthread_atfork(NULL, NULL, on_fork_child);
+    g_wanted = 1;
 }
 
 /* Runs after the program's atexit handlers (OpenSSL's cleanup included). */

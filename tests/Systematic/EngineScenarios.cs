@@ -112,7 +112,7 @@ public sealed class EngineScenarios(ITestOutputHelper output)
     [Fact]
     public void Planted_OneWaitCtxSharedByTwoJobsOfAConnection_IsFound() =>
         AssertFoundAndReplays(
-            new EngineSystem(NotifyMode.StableFd, Loops: 1, Busy with { Faults = AppFaults.ConcurrentJobsShareCtx }, RingSize: 2),
+            new EngineSystem(NotifyMode.StableFd, Loops: 1, Busy with { Faults = AppFaults.ConcurrentJobsShareCtx, PoolMaxSize = 2 }, RingSize: 2),
             "shared by two unfinished jobs");
 
     [Fact]

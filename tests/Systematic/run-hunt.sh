@@ -9,8 +9,9 @@ SEEDS=${HUNT_SEEDS:-1 2 3 4 5}
 summary=$(mktemp)
 status=0
 run() {
-  ASYNCREF_HUNT_SUMMARY=$summary dotnet test tests/Systematic -c "$CONFIG" --no-build "$@" 2>&1 | grep -E '^(Passed|Failed)!|^\s+Failed ' || true
-  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  local log
+  log=$(ASYNCREF_HUNT_SUMMARY=$summary dotnet test tests/Systematic -c "$CONFIG" --no-build "$@" 2>&1) || status=1
+  grep -E '^(Passed|Failed)!|^\s+Failed ' <<<"$log"
 }
 
 echo "== correct systems, $ITERS iterations each"

@@ -5,6 +5,14 @@ namespace AsyncRef.Testing.Monitors;
 /// <summary>Nothing a paused job or an outstanding callback still needs is torn down.</summary>
 internal sealed class TeardownMonitor : IAsyncMonitor
 {
+    public void BeforeNewJob(Iteration it, ThreadRecord thread, AsyncWaitCtx? ctx, Site site)
+    {
+        if (ctx is not null && it.Context(ctx) is { Freed: true } record)
+        {
+            it.Fail($"thread '{thread.Name}' starts a job at {site} with wait ctx {record.Name}, which was freed at {record.FreedSite}");
+        }
+    }
+
     public void BeforeCtxFree(Iteration it, ThreadRecord thread, CtxRecord ctx, Site site)
     {
         foreach (JobRecord job in it.Jobs)
