@@ -98,6 +98,7 @@ matrix-spec:
 # Benchmarks of the reference against libcrypto (Release, checked mode off and on); about 4 minutes.
 bench:
 	bash bench/run-bench.sh
+	bash bench/trace-bench.sh
 
 # Regenerates spec/diagrams/ and the copies embedded in spec/semantics.md from the Stateless models.
 diagrams: build
@@ -131,3 +132,12 @@ mutation: build
 .PHONY: experiments
 experiments:
 	bash spec/experiments/run.sh --check
+
+# check -j 2 --timeout 2 of the corpus against an implementation that never ends: the run's wall-clock time.
+check-hang: build
+	@start=$$(date +%s); \
+	$(CLI) check -j 2 --timeout 2 --impl "sh -c 'sleep 600' sh" spec/cases > .check-hang.log; status=$$?; \
+	elapsed=$$(( $$(date +%s) - start )); \
+	tail -4 .check-hang.log; rm -f .check-hang.log; \
+	echo "check-hang: $$elapsed s for the corpus (target: under 120 s), exit status $$status"; \
+	[ $$status -eq 1 ] && [ $$elapsed -lt 120 ]

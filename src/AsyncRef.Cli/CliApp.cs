@@ -38,6 +38,7 @@ internal static class CliApp
             return cli.Guard(() =>
             {
                 CheckedModeOption.Apply(parsed);
+                LimitOptions.Apply(parsed);
                 return parsed.Invoke(new InvocationConfiguration { Output = cli.Out, Error = cli.Err, EnableDefaultExceptionHandler = false });
             });
         }
@@ -57,6 +58,8 @@ internal static class CliApp
             new VersionOption("--version", "-V"),
             CheckedModeOption.Checked,
             CheckedModeOption.Unchecked,
+            LimitOptions.MaxFileBytes,
+            LimitOptions.MaxLineBytes,
         };
         foreach (Command command in RunCommands.Create(cli)
             .Concat(CheckCommands.Create(cli))

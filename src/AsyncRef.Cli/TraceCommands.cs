@@ -29,9 +29,15 @@ internal static class TraceCommands
         var synthesize = new Command("synthesize", "Write a synthetic, conforming trace (for benchmarks and memory checks).") { output, count };
         synthesize.SetAction(p => TraceTools.Synthesize(p.GetValue(output)!, p.GetValue(count), cli.Err));
 
+        var reduceIn = TraceArgument();
+        var reduceOut = new Argument<string>("OUT") { Description = "The reduced trace to write." };
+        var keep = new Option<long>("--calls") { Description = "Keep at least this many calls.", DefaultValueFactory = _ => 1000 };
+        var reduce = new Command("reduce", "Write the first calls of a trace, cut where nothing is running, as a complete trace.") { reduceIn, reduceOut, keep };
+        reduce.SetAction(p => TraceTools.Reduce(p.GetValue(reduceIn)!, p.GetValue(reduceOut)!, p.GetValue(keep), cli.Err));
+
         yield return new Command("trace", "Traces of real programs recorded by artifacts/libasyncref-trace.so (spec/trace-format.md).")
         {
-            check, toScn, synthesize,
+            check, toScn, reduce, synthesize,
         };
     }
 

@@ -37,21 +37,30 @@ public sealed class Scenario
 
     /// <summary>
     /// Parses the bytes of a <c>.scn</c> file: exactly one UTF-8 byte-order mark at the start is skipped, and a line
-    /// that is not well-formed UTF-8 is a parse error at that line (no other encoding is recognised).
+    /// that is not well-formed UTF-8 is a parse error at that line (no other encoding is recognised). The size bounds
+    /// (<see cref="ScenarioLimits.Current"/>) are checked first.
     /// </summary>
     /// <param name="utf8">The file's bytes.</param>
     /// <param name="fileName">The name to use in error messages.</param>
     /// <returns>The scenario.</returns>
     /// <exception cref="ScenarioParseException">The first parse error in file order.</exception>
-    public static Scenario ParseUtf8(ReadOnlySpan<byte> utf8, string fileName) => ScenarioParser.Parse(utf8, fileName);
+    public static Scenario ParseUtf8(ReadOnlySpan<byte> utf8, string fileName)
+    {
+        ScenarioLimits.Current.Check(utf8, fileName);
+        return ScenarioParser.Parse(utf8, fileName);
+    }
 
-    /// <summary>Reads and parses a <c>.scn</c> file, as <see cref="ParseUtf8"/> does.</summary>
+    /// <summary>Reads and parses a <c>.scn</c> file, as <see cref="ParseUtf8"/> does, never reading past <see cref="ScenarioLimits.MaxFileBytes"/>.</summary>
     /// <param name="path">The file; it is also the name used in error messages.</param>
     /// <returns>The scenario.</returns>
     /// <exception cref="ScenarioParseException">The first parse error in file order.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
     /// <exception cref="UnauthorizedAccessException">The file cannot be read.</exception>
-    public static Scenario Load(string path) => ParseUtf8(File.ReadAllBytes(path), path);
+    public static Scenario Load(string path)
+    {
+        using FileStream file = File.OpenRead(path);
+        return ParseUtf8(ScenarioLimits.Current.ReadBounded(file), path);
+    }
 
     /// <summary>
     /// Runs the scenario on the reference runtime. Each logical thread is a fresh OS thread, so runs do not share

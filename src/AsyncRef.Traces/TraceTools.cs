@@ -101,6 +101,36 @@ public static class TraceTools
         }
     }
 
+    /// <summary><c>trace reduce TRACE OUT</c>: the first calls of a trace, cut where nothing is running, as a complete trace.</summary>
+    /// <param name="path">The trace file.</param>
+    /// <param name="output">The reduced trace to write.</param>
+    /// <param name="calls">How many calls to keep at least.</param>
+    /// <param name="stderr">Where a bad-trace message goes.</param>
+    /// <returns>0, or <see cref="BadTrace"/>.</returns>
+    public static int Reduce(string path, string output, long calls, TextWriter stderr)
+    {
+        if (CannotRead(path, stderr))
+        {
+            return BadTrace;
+        }
+
+        try
+        {
+            TraceReducer.Reduce(path, output, calls);
+            return Conforming;
+        }
+        catch (TraceFormatException e)
+        {
+            stderr.Write(e.Message + "\n");
+            return BadTrace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.Write($"{output}:0: cannot write the trace: {e.Message}\n");
+            return BadTrace;
+        }
+    }
+
     /// <summary><c>trace synthesize FILE</c>: writes a conforming synthetic trace of about <paramref name="calls"/> calls.</summary>
     /// <param name="path">The file to write (a FIFO works: the trace is streamed).</param>
     /// <param name="calls">How many API calls to record.</param>

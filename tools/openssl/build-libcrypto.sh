@@ -88,7 +88,9 @@ cp -L "$build_dir/$real" "$prefix/lib/$real"
 ln -sf "$real" "$prefix/lib/libcrypto.so"
 cp -r "$src/include/openssl" "$prefix/include/"
 cp "$build_dir"/include/openssl/*.h "$prefix/include/openssl/"
-printf 'version %s\nconfigure %s\nlibrary %s\n' "$version" "$configured" "$real" > "$stamp"
+# CPU seconds of the build (user + system of all children): unlike wall time, not inflated by a busy machine.
+cpu="$(times | tail -n 1 | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.0f", u[1]*60 + u[2] + s[1]*60 + s[2] }')"
+printf 'version %s\nconfigure %s\nlibrary %s\ncpu-seconds %s\n' "$version" "$configured" "$real" "$cpu" > "$stamp"
 # The object files are not needed once the library is staged.
 rm -rf "$build_dir"
 echo "$prefix"

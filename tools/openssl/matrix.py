@@ -323,11 +323,8 @@ def run_campaign(v: Version, count: int, seed: int, out: Path, log) -> None:
         v.campaign = parse_fuzz(r, count, report_dir / "report.json")
         v.campaign["command"] = "asyncref " + " ".join(cmd[1:]).replace(str(v.adapter), "ADAPTER")
     else:
-        if v.profile != "3.0":
-            v.campaign = {"kind": "property", "scenarios": 0, "divergences": 0, "skipped": count,
-                          "note": "the differential property generates profile 3.0 scenarios only"}
-            return
-        env = dict(os.environ, ASYNCREF_DIFFERENTIAL_TESTS=str(count), ASYNCREF_DIFFERENTIAL_ADAPTER=str(v.adapter))
+        env = dict(os.environ, ASYNCREF_DIFFERENTIAL_TESTS=str(count), ASYNCREF_DIFFERENTIAL_ADAPTER=str(v.adapter),
+                   ASYNCREF_DIFFERENTIAL_PROFILE=v.profile)
         cmd = ["dotnet", "test", "tests/Property", "-c", os.environ.get("CONFIG", "Debug"), "--no-build",
                "--filter", "FullyQualifiedName~Differential"]
         log(f"matrix: OpenSSL {v.release}: campaign: differential property, {count} scenarios (asyncref fuzz is not available)")
@@ -496,6 +493,10 @@ def report(versions, cases, diffs, deliberate, args, out: Path) -> int:
             build_cell = "installed"
         else:
             build_cell = f"{'cold' if v.build_cold else 'warm'} {v.build_seconds:.1f} s"
+            stamp = cache_root() / v.release / ".asyncref-built"
+            cpu = re.search(r"^cpu-seconds (\d+)", stamp.read_text(), re.M) if stamp.exists() else None
+            if cpu:
+                build_cell += f" (cold build: {cpu.group(1)} s CPU)"
         label = f"{v.release} (installed)" if v.spec == "system" else v.release
         lines.append(f"| {label} | {v.profile} | {ran} | {counts['match']} | {counts['stopped-at-ub']} | "
                      f"{counts['divergent']} | {counts['skipped']} | {camp_cell} | {camp_d} | {build_cell} |")
@@ -528,6 +529,7 @@ def report(versions, cases, diffs, deliberate, args, out: Path) -> int:
     diff_lines: list[str] = []
     for d in diffs:
         diff_lines.append(f"### {d['case']} ({d['source']})")
+        diff_lines.append("Scenario:\n```\n" + (REPO / d["source"]).read_text(encoding="utf-8") + "```")
         for g in d["groups"]:
             diff_lines.append(f"{', '.join(g['versions'])}:\n```\n{g['log']}```")
 

@@ -59,9 +59,7 @@ public static class ScenarioReader
     {
         using (stream)
         {
-            using var copy = new MemoryStream();
-            stream.CopyTo(copy);
-            return copy.ToArray();
+            return ScenarioLimits.Current.ReadBounded(stream);
         }
     }
 }

@@ -42,7 +42,7 @@ internal static class SyntheticTrace
             w.Return(0, TraceFunction.PauseJob, 1);
             w.Write(RecordKind.BodyReturn, TraceFunction.None, 0, [1]);
             w.Return(0, TraceFunction.StartJob, (ulong)AsyncResult.Finish, 0, 1);
-            made += 4;
+            made += 3;
             made += StartAndPause(w, i, jobIn: 0, ref fdSet[i]);
         }
 

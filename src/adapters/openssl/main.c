@@ -19,8 +19,56 @@
 
 #define PROG "asyncref-openssl"
 
-/* Reads the whole file; returns NULL (errno set) on failure. */
-static char *read_file(const char *path, size_t *len)
+/* The size bounds, checked before parsing, as the reference checks them (ScenarioLimits): same defaults, same
+ * variables, same messages. A file is never read past its bound plus one byte, so /dev/zero ends at once. */
+#define DEFAULT_MAX_FILE_BYTES (16ULL << 20)
+#define DEFAULT_MAX_LINE_BYTES (64ULL << 10)
+
+/* A decimal setting from 1 to max (at most 13 digits), or fallback. */
+static unsigned long long setting(const char *variable, unsigned long long max, unsigned long long fallback)
+{
+    const char *text = getenv(variable);
+    if (text == NULL || text[0] == '\0' || strlen(text) > 13)
+        return fallback;
+    unsigned long long value = 0;
+    for (const char *c = text; *c; c++) {
+        if (*c < '0' || *c > '9')
+            return fallback;
+        value = value * 10 + (unsigned long long)(*c - '0');
+    }
+    return value >= 1 && value <= max ? value : fallback;
+}
+
+/* Reports the first bound the text breaks (0 when none): sets *line and writes the message. */
+static int check_limits(const char *text, size_t len, unsigned long long max_file, unsigned long long max_line, int *line,
+                        char *msg, size_t msg_size)
+{
+    if (len > max_file) {
+        int n = 1;
+        for (size_t i = 0; i < max_file; i++)
+            n += text[i] == '\n';
+        *line = n;
+        snprintf(msg, msg_size, "the file is larger than %llu bytes (the limit, set by ASYNCREF_MAX_FILE_BYTES)", max_file);
+        return 1;
+    }
+    int n = 1;
+    size_t start = 0;
+    while (start < len) {
+        const char *nl = memchr(text + start, '\n', len - start);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        if (end - start > max_line) {
+            *line = n;
+            snprintf(msg, msg_size, "the line is longer than %llu bytes (the limit, set by ASYNCREF_MAX_LINE_BYTES)", max_line);
+            return 1;
+        }
+        start = end + 1;
+        n++;
+    }
+    return 0;
+}
+
+/* Reads the file, at most cap bytes; returns NULL (errno set) on failure. */
+static char *read_file(const char *path, size_t cap_bytes, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL)
@@ -28,8 +76,12 @@ static char *read_file(const char *path, size_t *len)
     char *buf = NULL;
     size_t cap = 0, n = 0;
     for (;;) {
+        if (n == cap_bytes)
+            break;
         if (n == cap) {
             cap = cap ? 2 * cap : 4096;
+            if (cap > cap_bytes)
+                cap = cap_bytes;
             char *b = realloc(buf, cap);
             if (b == NULL) {
                 free(buf);
@@ -66,6 +118,16 @@ static int profile_supported(profile_t profile)
 /* Parses and runs one scenario (taking ownership of text); returns the exit status. */
 static int run_text(const char *path, char *text, size_t len)
 {
+    unsigned long long max_file = setting("ASYNCREF_MAX_FILE_BYTES", 1ULL << 40, DEFAULT_MAX_FILE_BYTES);
+    unsigned long long max_line = setting("ASYNCREF_MAX_LINE_BYTES", 1ULL << 30, DEFAULT_MAX_LINE_BYTES);
+    char limit_msg[160];
+    int limit_line = 0;
+    if (check_limits(text, len, max_file, max_line, &limit_line, limit_msg, sizeof limit_msg)) {
+        fprintf(stderr, "%s:%d: %s\n", path, limit_line, limit_msg);
+        free(text);
+        return 2;
+    }
+
     scenario_t sc;
     int err_line = 0;
     char *msg = NULL;
@@ -97,8 +159,9 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *path = argv[1];
+    unsigned long long max_file = setting("ASYNCREF_MAX_FILE_BYTES", 1ULL << 40, DEFAULT_MAX_FILE_BYTES);
     size_t len = 0;
-    char *text = read_file(path, &len);
+    char *text = read_file(path, (size_t)max_file + 1, &len);
     if (text == NULL) {
         fprintf(stderr, PROG ": cannot read %s: %s\n", path, strerror(errno));
         return 2;
