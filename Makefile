@@ -108,6 +108,25 @@ clean:
 	rm -rf $(ARTIFACTS) .test.log
 	dotnet clean AsyncRef.sln >/dev/null
 
+# Differential campaigns (`asyncref fuzz`, `asyncref enumerate`; `make test` runs short ones in tests/Campaigns).
+# The default seed is the time, printed in the report's first line so the campaign can be replayed.
+.PHONY: fuzz-campaign enumerate-campaign mutation
+FUZZ_SEED ?= $(shell date +%s)
+FUZZ_COUNT ?= 100000
+fuzz-campaign: build
+	$(CLI) fuzz --impl $(ADAPTER) --seed $(FUZZ_SEED) --count $(FUZZ_COUNT) --out $(ARTIFACTS)/campaigns/fuzz-$(FUZZ_SEED)
+
+ENUM_DEPTH ?= 4
+enumerate-campaign: build
+	$(CLI) enumerate --impl $(ADAPTER) --depth $(ENUM_DEPTH) --out $(ARTIFACTS)/campaigns/enumerate-$(ENUM_DEPTH)
+
+# Mutation testing of src/AsyncRef (Runtime, WaitContext, Model) with Stryker.NET, a local tool
+# (.config/dotnet-tools.json; settings in stryker-config.json): hours of CPU, so it runs at the lowest priority.
+# Report: artifacts/mutation/reports/. Surviving mutants are explained in spec/mutation-survivors.md.
+mutation: build
+	dotnet tool restore
+	cd src/AsyncRef && nice -n 19 dotnet stryker --config-file ../../stryker-config.json --output ../../$(ARTIFACTS)/mutation
+
 # The spec's experiments (spec/experiments): compiled against the installed libcrypto and compared with the
 # outputs recorded on libcrypto 3.0.19.
 .PHONY: experiments

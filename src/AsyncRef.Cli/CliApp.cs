@@ -64,6 +64,7 @@ internal static class CliApp
         foreach (Command command in RunCommands.Create(cli)
             .Concat(CheckCommands.Create(cli))
             .Concat(DiagramsCommands.Create(cli))
+            .Concat(CampaignCommands.Create(cli))
             .Concat(TraceCommands.Create(cli)))
         {
             root.Add(command);

@@ -2,10 +2,12 @@
  * main.c - asyncref-openssl: runs a v1 scenario file against the linked libcrypto.
  *
  *   asyncref-openssl FILE.scn
+ *   asyncref-openssl --batch      (many scenarios per process; see batch.c)
  *
  * Exit status: 0 log complete; 2 usage or parse error (nothing on stdout); 3 the scenario's
  * profile is not the behaviour of the linked library (nothing on stdout).
  */
+#include "batch.h"
 #include "scenario.h"
 
 #include <openssl/crypto.h>
@@ -113,21 +115,11 @@ static int profile_supported(profile_t profile)
     return profile == PROFILE_111 ? v < 0x30000000UL : v >= 0x30000000UL;
 }
 
-int main(int argc, char **argv)
+/* Parses and runs one scenario (taking ownership of text); returns the exit status. */
+static int run_text(const char *path, char *text, size_t len)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: " PROG " FILE.scn\n");
-        return 2;
-    }
-    const char *path = argv[1];
     unsigned long long max_file = setting("ASYNCREF_MAX_FILE_BYTES", 1ULL << 40, DEFAULT_MAX_FILE_BYTES);
     unsigned long long max_line = setting("ASYNCREF_MAX_LINE_BYTES", 1ULL << 30, DEFAULT_MAX_LINE_BYTES);
-    size_t len = 0;
-    char *text = read_file(path, (size_t)max_file + 1, &len);
-    if (text == NULL) {
-        fprintf(stderr, PROG ": cannot read %s: %s\n", path, strerror(errno));
-        return 2;
-    }
     char limit_msg[160];
     int limit_line = 0;
     if (check_limits(text, len, max_file, max_line, &limit_line, limit_msg, sizeof limit_msg)) {
@@ -156,4 +148,23 @@ int main(int argc, char **argv)
     scenario_run(&sc);
     scenario_free(&sc);
     return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "--batch") == 0)
+        return batch_main(run_text);
+    if (argc != 2) {
+        fprintf(stderr, "usage: " PROG " FILE.scn\n       " PROG " --batch\n");
+        return 2;
+    }
+    const char *path = argv[1];
+    unsigned long long max_file = setting("ASYNCREF_MAX_FILE_BYTES", 1ULL << 40, DEFAULT_MAX_FILE_BYTES);
+    size_t len = 0;
+    char *text = read_file(path, (size_t)max_file + 1, &len);
+    if (text == NULL) {
+        fprintf(stderr, PROG ": cannot read %s: %s\n", path, strerror(errno));
+        return 2;
+    }
+    return run_text(path, text, len);
 }

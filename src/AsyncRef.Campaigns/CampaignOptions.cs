@@ -1,0 +1,90 @@
+using System.Globalization;
+
+namespace AsyncRef.Campaigns;
+
+/// <summary>Which part of a campaign this process runs: shard <see cref="Index"/> of <see cref="Count"/> (0-based).</summary>
+/// <param name="Index">The shard, from 0 to <paramref name="Count"/> - 1.</param>
+/// <param name="Count">How many shards the campaign is split into.</param>
+public readonly record struct Shard(int Index, int Count)
+{
+    /// <summary>The whole campaign: shard 0 of 1.</summary>
+    public static Shard Whole => new(0, 1);
+
+    /// <summary>Parses <c>I/N</c> (0 ≤ I &lt; N).</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The shard.</returns>
+    /// <exception cref="FormatException">Not of the form <c>I/N</c> with 0 ≤ I &lt; N.</exception>
+    public static Shard Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string[] parts = text.Split('/');
+        return parts.Length == 2
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int index)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int count)
+            && count > 0 && index < count
+            ? new Shard(index, count)
+            : throw new FormatException($"'{text}' is not a shard I/N with 0 <= I < N");
+    }
+
+    /// <summary>Whether the item of global index <paramref name="index"/> belongs to this shard (round robin).</summary>
+    /// <param name="index">The item's index in the whole campaign.</param>
+    /// <returns>Whether this shard runs it.</returns>
+    public bool Owns(long index) => index % Count == Index;
+
+    /// <inheritdoc/>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Index}/{Count}");
+}
+
+/// <summary>The settings of <c>asyncref fuzz</c>.</summary>
+/// <param name="Seed">The campaign's seed: scenario <c>i</c> of a seed is always the same.</param>
+/// <param name="Count">Scenarios in the whole campaign (a shard runs its share of them).</param>
+public sealed record FuzzOptions(int Seed, long Count)
+{
+    /// <summary>The implementation compared with the reference (<c>CMD</c>, run as <c>CMD --batch</c> when it offers batch mode, else <c>CMD FILE.scn</c>); null runs the reference alone.</summary>
+    public string? Implementation { get; init; }
+
+    /// <summary>The part of the campaign to run.</summary>
+    public Shard Shard { get; init; } = Shard.Whole;
+
+    /// <summary>Where <c>report.json</c> and <c>divergences/</c> are written.</summary>
+    public string OutputDirectory { get; init; } = "fuzz-out";
+
+    /// <summary>The time limit of one scenario on the implementation.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Whether kept scenarios that reached something new are mutated (half of the scenarios); false runs fresh scenarios only.</summary>
+    public bool Guided { get; init; } = true;
+
+    /// <summary>Scenarios run side by side (each worker with its own implementation process); the default is one per core.</summary>
+    public int Workers { get; init; } = Environment.ProcessorCount;
+}
+
+/// <summary>The settings of <c>asyncref enumerate</c>.</summary>
+/// <param name="Depth">The most statements per scenario.</param>
+public sealed record EnumerateOptions(int Depth)
+{
+    /// <summary>The implementation compared with the reference; null runs the reference alone.</summary>
+    public string? Implementation { get; init; }
+
+    /// <summary>Whether the alphabet has a second logical thread (<c>T2</c>).</summary>
+    public bool TwoThreads { get; init; }
+
+    /// <summary>Workers side by side (each with its own implementation process); the default is one per core.</summary>
+    public int Workers { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>The part of the enumeration to run.</summary>
+    public Shard Shard { get; init; } = Shard.Whole;
+
+    /// <summary>Where <c>report.json</c> and <c>divergences/</c> are written.</summary>
+    public string OutputDirectory { get; init; } = "enumerate-out";
+
+    /// <summary>The time limit of one scenario on the implementation.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>What a campaign, a shard or a merge found.</summary>
+/// <param name="Scenarios">Scenarios run.</param>
+/// <param name="Divergences">Scenarios on which the implementations diverged.</param>
+/// <param name="ScenariosPerSecond">The rate.</param>
+/// <param name="ReportPath">The saved <c>report.json</c>.</param>
+public sealed record CampaignResult(long Scenarios, long Divergences, double ScenariosPerSecond, string ReportPath);

@@ -1,0 +1,116 @@
+using System.Text.RegularExpressions;
+using AsyncRef.Campaigns.Generation;
+using AsyncRef.Scenarios;
+
+namespace AsyncRef.Campaigns.Tests;
+
+/// <summary>The generator produces the shapes that found divergences before, reproducibly, and scenarios the reference accepts.</summary>
+public sealed class GeneratorTests
+{
+    private static readonly GeneratedScenario[] s_sample = Enumerable.Range(0, 3000).Select(i => ScenarioGenerator.Generate(11, i)).ToArray();
+
+    [Fact]
+    public void TheSameSeedAndIndex_GiveTheSameScenario()
+    {
+        Assert.Equal(ScenarioGenerator.Generate(5, 42).ToText("t"), ScenarioGenerator.Generate(5, 42).ToText("t"));
+        Assert.NotEqual(ScenarioGenerator.Generate(5, 42).ToText("t"), ScenarioGenerator.Generate(5, 43).ToText("t"));
+        Assert.NotEqual(ScenarioGenerator.Generate(5, 42).ToText("t"), ScenarioGenerator.Generate(6, 42).ToText("t"));
+    }
+
+    [Fact]
+    public void AlmostEveryScenario_Parses()
+    {
+        int rejected = s_sample.Count(s => !Parses(s.ToText("t")));
+        Assert.True(rejected < s_sample.Length / 20, $"{rejected} of {s_sample.Length} generated scenarios are parse errors");
+    }
+
+    public static TheoryData<string, string> Shapes => new()
+    {
+        { "several logical threads", @"^@T\d " },
+        { "a third logical thread", @"^@T3 " },
+        { "a restart written the short way", @"^(@T\d )?start J\d C\d - -$" },
+        { "'-' as the job function", @"^(@T\d )?start J\d C\d - (""|ptr0)" },
+        { "a job started with a NULL wait ctx", @"^(@T\d )?start J\d - F\d" },
+        { "a pool at its limit", @"^(@T\d )?init_thread 1 [01]$" },
+        { "an invalid pool size", @"^(@T\d )?init_thread 1 2$" },
+        { "a pause before any initialising call could run", @"^pause$" },
+        { "a job freeing its own context", @"^  ctx_free \.$" },
+        { "a ctx name re-bound inside a job body", @"^  ctx_new C\d$" },
+        { "a nested start", @"^  start J9 " },
+        { "cleanup_thread inside a job", @"^  cleanup_thread$" },
+        { "the profile 1.1.1", @"^profile 1\.1\.1$" },
+        { "callbacks", @"set_callback C\d CB\d A\d$" },
+        { "statuses", @"set_status C\d (OK|EAGAIN|ERR|UNSUPPORTED|-?\d+)$" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void TheGenerator_ProducesTheShape(string shape, string pattern)
+    {
+        var regex = new Regex(pattern, RegexOptions.Multiline);
+        int count = s_sample.Count(s => regex.IsMatch(s.ToText("t")));
+        Assert.True(count >= 5, $"only {count} of {s_sample.Length} scenarios have {shape}");
+    }
+
+    [Fact]
+    public void LongErrorRuns_ExceedTheRingOfFifteen()
+    {
+        // More than 15 failing calls before a drain: the ring of the error queue keeps only the newest 15.
+        int count = s_sample.Count(s => LongestFailingRun(s.Main) > 15);
+        Assert.True(count >= 5, $"only {count} scenarios queue more than 15 errors before a drain");
+    }
+
+    [Fact]
+    public void ContextNames_AreReBoundAtTopLevel()
+    {
+        int count = s_sample.Count(s => s.Main.Where(l => l.StartsWith("ctx_new ", StringComparison.Ordinal)).GroupBy(l => l).Any(g => g.Count() > 1));
+        Assert.True(count >= 20, $"only {count} scenarios create the same context name twice");
+    }
+
+    [Fact]
+    public void ManyPauses_AreCommon()
+    {
+        int count = s_sample.Count(s => s.Bodies.Any(b => b.Count(l => l == "pause") >= 4));
+        Assert.True(count >= 50, $"only {count} scenarios have a job with 4 pauses or more");
+    }
+
+    [Fact]
+    public void Mutants_ParseAndDiffer()
+    {
+        var mutator = new ScenarioMutator(new Random(3));
+        int differ = 0;
+        for (int i = 0; i < 500; i++)
+        {
+            GeneratedScenario mutant = mutator.Mutate(s_sample[i], s_sample[i + 1]);
+            differ += mutant.ToText("t") != s_sample[i].ToText("t") ? 1 : 0;
+        }
+
+        Assert.True(differ > 400, $"only {differ} of 500 mutants differ from their parent");
+    }
+
+    private static int LongestFailingRun(IReadOnlyList<string> main)
+    {
+        int longest = 0, run = 0;
+        foreach (string line in main)
+        {
+            string statement = line.StartsWith('@') ? line[(line.IndexOf(' ') + 1)..] : line;
+            run = statement is "init_thread 1 2" or "init_thread 0 1" or "init_thread 2 5" ? run + 1 : statement == "errors" ? 0 : run;
+            longest = Math.Max(longest, run);
+        }
+
+        return longest;
+    }
+
+    private static bool Parses(string text)
+    {
+        try
+        {
+            Scenario.Parse(text, "g.scn");
+            return true;
+        }
+        catch (ScenarioParseException)
+        {
+            return false;
+        }
+    }
+}
