@@ -122,9 +122,10 @@ public sealed class ModelAuthorityTests
         JobCore twice = Pooled();
         pool.Push(twice);
         pool.Push(twice);
+        int changes = 2 * pool.IdleCount;
         Assert.Throws<InvariantViolationException>(() =>
         {
-            for (int i = 0; i < 2 * pool.IdleCount; i++)
+            for (int i = 0; i < changes; i++)
             {
                 pool.Push(Pooled());
             }

@@ -14,6 +14,9 @@ internal sealed class JobPool
     /// <summary>Pushes and pops since the last full invariant check (checked mode).</summary>
     private int _changesSinceSweep;
 
+    /// <summary>Changes between two full invariant checks: the pool's size at the last one.</summary>
+    private int _sweepInterval;
+
     /// <summary>Pools of at most this many idle jobs are checked in full after every change.</summary>
     private const int FullCheckLimit = 8;
 
@@ -135,13 +138,15 @@ internal sealed class JobPool
 
     /// <summary>
     /// After a push or pop: the whole pool while it is small, else what the operation touched (the job and the top of
-    /// the stack) plus a full sweep once every <see cref="IdleCount"/> operations, so checking costs O(1) amortised.
+    /// the stack) plus a full sweep after as many operations as the pool held at the previous sweep, so checking costs O(1) amortised.
     /// </summary>
     private void CheckAfterChange(JobCore touched)
     {
-        if (_idleCount <= FullCheckLimit || ++_changesSinceSweep >= _idleCount)
+        if (_idleCount <= FullCheckLimit || ++_changesSinceSweep >= _sweepInterval)
         {
+            // The next sweep comes after as many changes as the pool holds now: O(1) amortised, growing or not.
             _changesSinceSweep = 0;
+            _sweepInterval = _idleCount;
             CheckInvariants();
         }
 

@@ -51,6 +51,9 @@ public sealed class AsyncWaitCtx
     /// <summary>Entry changes since the last full invariant check (checked mode).</summary>
     private int _changesSinceSweep;
 
+    /// <summary>Changes between two full invariant checks: the entry count at the last one.</summary>
+    private int _sweepInterval;
+
     /// <summary>Contexts of at most this many entries are checked in full after every change.</summary>
     private const int FullCheckLimit = 8;
 
@@ -459,7 +462,7 @@ public sealed class AsyncWaitCtx
 
     /// <summary>
     /// After adding or clearing one entry: every entry while there are few, else the counts' bounds plus a full sweep
-    /// once every <see cref="_count"/> changes, so checking costs O(1) amortised however many fds the context holds.
+    /// after as many changes as there were entries at the previous one, so checking costs O(1) amortised however many fds the context holds.
     /// </summary>
     private void AssertInvariantsAfterChange()
     {
@@ -468,9 +471,11 @@ public sealed class AsyncWaitCtx
             return;
         }
 
-        if (_count <= FullCheckLimit || ++_changesSinceSweep >= _count)
+        if (_count <= FullCheckLimit || ++_changesSinceSweep >= _sweepInterval)
         {
+            // The next sweep comes after as many changes as there are entries now: O(1) amortised, growing or not.
             _changesSinceSweep = 0;
+            _sweepInterval = _count;
             CheckInvariants();
             return;
         }
