@@ -235,12 +235,12 @@ public sealed class OracleTests : IDisposable
     [Fact]
     public void CliProcess_RunDash_ReadsStandardInput_AndVersionIsPrinted()
     {
-        (int status, string output, string error) = CliProcess("is_capable\npause\n", "run", "-");
+        (int status, string output, string error) = CliProcess("is_capable\ncurrent_job\n", "run", "-");
         (int badStatus, _, string badError) = CliProcess("is_capable\nfrob\n", "run", "-");
         (int versionStatus, string version, _) = CliProcess("", "--version");
         (int shortStatus, string shortVersion, _) = CliProcess("", "-V");
 
-        Assert.Equal((0, "1 main is_capable => 1\n2 main pause => 1\n", ""), (status, output, error));
+        Assert.Equal((0, "1 main is_capable => 1\n2 main current_job => NULL\n", ""), (status, output, error));
         Assert.Equal((2, "-:2: unknown statement 'frob'\n"), (badStatus, badError));
         Assert.Equal((0, 0), (versionStatus, shortStatus));
         Assert.Matches(@"^\d+\.\d+\.\d+", version);

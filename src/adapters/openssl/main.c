@@ -155,7 +155,7 @@ int main(int argc, char **argv)
     if (argc == 2 && strcmp(argv[1], "--batch") == 0)
         return batch_main(run_text);
     if (argc != 2) {
-        fprintf(stderr, "usage: " PROG " FILE.scn\n       " PROG " --batch\n");
+        fprintf(stderr, "usage: " PROG " FILE.scn | " PROG " --batch\n");
         return 2;
     }
     const char *path = argv[1];
