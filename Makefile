@@ -122,7 +122,7 @@ enumerate-campaign: build
 
 # Mutation testing of src/AsyncRef (Runtime, WaitContext, Model) with Stryker.NET, a local tool
 # (.config/dotnet-tools.json; settings in stryker-config.json): hours of CPU, so it runs at the lowest priority.
-# Report: artifacts/mutation/reports/. Surviving mutants are explained in spec/mutation-survivors.md.
+# Report: artifacts/mutation/reports/. No score has been recorded yet.
 mutation: build
 	dotnet tool restore
 	cd src/AsyncRef && nice -n 19 dotnet stryker --config-file ../../stryker-config.json --output ../../$(ARTIFACTS)/mutation
