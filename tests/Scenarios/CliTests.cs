@@ -19,14 +19,6 @@ public sealed class CliTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static (int Status, string Out, string Err) Cli(params string[] args)
-    {
-        var stdout = new StringWriter { NewLine = "\n" };
-        var stderr = new StringWriter { NewLine = "\n" };
-        int status = AsyncRefCommandLine.Run(args, stdout, stderr);
-        return (status, stdout.ToString(), stderr.ToString());
-    }
-
     private static void AssertBadInput((int Status, string Out, string Err) result, string errorPrefix)
     {
         Assert.Equal(2, result.Status);
@@ -46,7 +38,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void Run_PrintsTheLog()
     {
-        (int status, string output, string error) = Cli("run", Contract());
+        (int status, string output, string error) = RunCli("run", Contract());
 
         Assert.Equal(0, status);
         Assert.Equal(ContractLog, output);
@@ -58,7 +50,7 @@ public sealed class CliTests : IDisposable
     {
         string file = _dir.Write("ub.scn", Text("get_status C", "ctx_new C"));
 
-        (int status, string output, _) = Cli("run", file);
+        (int status, string output, _) = RunCli("run", file);
 
         Assert.Equal(0, status);
         Assert.Equal("1 main get_status => UB UB-CTX-USE-AFTER-FREE context C is not live\n", output);
@@ -69,7 +61,7 @@ public sealed class CliTests : IDisposable
     {
         string file = _dir.Write("ub.scn", Text("is_capable", "get_status C", "ctx_new C"));
 
-        (int status, string output, _) = Cli("run", "--json", file);
+        (int status, string output, _) = RunCli("run", "--json", file);
 
         Assert.Equal(0, status);
         using JsonDocument doc = JsonDocument.Parse(output);
@@ -86,8 +78,8 @@ public sealed class CliTests : IDisposable
     {
         string file = _dir.Write("bad.scn", Text("ctx_new C", "start J C F -", "func F", "end"));
 
-        AssertBadInput(Cli("run", file), file + ":2: ");
-        AssertBadInput(Cli("explain", file), file + ":2: ");
+        AssertBadInput(RunCli("run", file), file + ":2: ");
+        AssertBadInput(RunCli("explain", file), file + ":2: ");
     }
 
     [Fact]
@@ -96,7 +88,7 @@ public sealed class CliTests : IDisposable
         // The log is streamed line by line, so the whole file must be parsed before the first statement runs.
         string file = _dir.Write("late.scn", Text("is_capable", "ctx_new C", "set_wait_fd C K 1 D cleanup", "ctx_free C", "frob"));
 
-        AssertBadInput(Cli("run", file), file + ":5: unknown statement 'frob'");
+        AssertBadInput(RunCli("run", file), file + ":5: unknown statement 'frob'");
     }
 
     [Fact]
@@ -135,8 +127,8 @@ public sealed class CliTests : IDisposable
         string file = _dir.Write("ff.scn", "is_capable\f\n");
         string separators = _dir.Write("nel.scn", "is_capable\u0085\u2028\n");
 
-        (int status, string output, string error) = Cli("run", file);
-        (_, _, string separatorsError) = Cli("run", separators);
+        (int status, string output, string error) = RunCli("run", file);
+        (_, _, string separatorsError) = RunCli("run", separators);
 
         Assert.Equal((2, ""), (status, output));
         Assert.Equal(file + ":1: unknown statement 'is_capable\\x0C'\n", error);
@@ -146,10 +138,10 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void EmptyFileName_IsACleanMessage()
     {
-        AssertBadInput(Cli("run", ""), "asyncref: cannot read '': the file name is empty");
-        AssertBadInput(Cli("explain", ""), "asyncref: cannot read '': the file name is empty");
-        AssertBadInput(Cli("verify", ""), "asyncref: cannot read '': the file name is empty");
-        Assert.DoesNotContain("Parameter", Cli("run", "").Err);
+        AssertBadInput(RunCli("run", ""), "asyncref: cannot read '': the file name is empty");
+        AssertBadInput(RunCli("explain", ""), "asyncref: cannot read '': the file name is empty");
+        AssertBadInput(RunCli("verify", ""), "asyncref: cannot read '': the file name is empty");
+        Assert.DoesNotContain("Parameter", RunCli("run", "").Err);
     }
 
     [Fact]
@@ -165,9 +157,9 @@ public sealed class CliTests : IDisposable
         File.CreateSymbolicLink(unreadable, Path.Combine(_dir.Path, "nowhere"));
         string cases = Path.Combine(_dir.Path, "cases");
 
-        (int verifyStatus, string verifyOutput, string verifyError) = Cli("verify", cases);
-        (int checkStatus, string checkOutput, string checkError) = Cli("check", "--impl", impl, cases);
-        (int jsonStatus, string json, _) = Cli("check", "--json", "--impl", impl, cases);
+        (int verifyStatus, string verifyOutput, string verifyError) = RunCli("verify", cases);
+        (int checkStatus, string checkOutput, string checkError) = RunCli("check", "--impl", impl, cases);
+        (int jsonStatus, string json, _) = RunCli("check", "--json", "--impl", impl, cases);
 
         Assert.Equal((1, ""), (verifyStatus, verifyError));
         Assert.Equal((1, ""), (checkStatus, checkError));
@@ -193,17 +185,17 @@ public sealed class CliTests : IDisposable
     [InlineData("asyncref: ", "verify")]
     [InlineData("asyncref: ", "check", "x.scn")]
     [InlineData("asyncref: ", "check", "--impl", "true", "--timeout", "abc", "x.scn")]
-    public void BadOptions_AreOneLineOnStderr_Status2(string prefix, params string[] args) => AssertBadInput(Cli(args), prefix);
+    public void BadOptions_AreOneLineOnStderr_Status2(string prefix, params string[] args) => AssertBadInput(RunCli(args), prefix);
 
     [Fact]
     public void MissingOrUnreadableFiles_AreBadInput()
     {
         string missing = Path.Combine(_dir.Path, "missing.scn");
 
-        AssertBadInput(Cli("run", missing), "asyncref: cannot read " + missing);
-        AssertBadInput(Cli("run", _dir.Path), "asyncref: cannot read " + _dir.Path);
-        AssertBadInput(Cli("verify", missing), "asyncref: no such file or directory: " + missing);
-        AssertBadInput(Cli("verify", _dir.Path), "asyncref: no .scn files in " + _dir.Path);
+        AssertBadInput(RunCli("run", missing), "asyncref: cannot read " + missing);
+        AssertBadInput(RunCli("run", _dir.Path), "asyncref: cannot read " + _dir.Path);
+        AssertBadInput(RunCli("verify", missing), "asyncref: no such file or directory: " + missing);
+        AssertBadInput(RunCli("verify", _dir.Path), "asyncref: no .scn files in " + _dir.Path);
     }
 
     [Fact]
@@ -211,10 +203,10 @@ public sealed class CliTests : IDisposable
     {
         string file = Contract();
 
-        AssertBadInput(Cli("check", "--impl", "", file), "asyncref: --impl: ");
-        AssertBadInput(Cli("check", "--impl", "sh 'unterminated", file), "asyncref: --impl: ");
-        AssertBadInput(Cli("check", "--impl", "true", "--timeout", "0", file), "asyncref: --timeout");
-        AssertBadInput(Cli("check", "--impl", "/nonexistent/adapter", file), "asyncref: cannot run ");
+        AssertBadInput(RunCli("check", "--impl", "", file), "asyncref: --impl: ");
+        AssertBadInput(RunCli("check", "--impl", "sh 'unterminated", file), "asyncref: --impl: ");
+        AssertBadInput(RunCli("check", "--impl", "true", "--timeout", "0", file), "asyncref: --timeout");
+        AssertBadInput(RunCli("check", "--impl", "/nonexistent/adapter", file), "asyncref: cannot run ");
     }
 
     [Theory]
@@ -230,7 +222,7 @@ public sealed class CliTests : IDisposable
         string file = _dir.Write("t.scn", Text("is_capable"));
         string marker = Path.Combine(_dir.Path, "started");
 
-        AssertBadInput(Cli("check", "--impl", "touch " + marker, "--timeout", timeout, file), "asyncref: --timeout must be a number of seconds from 0.001 to 2147483\n");
+        AssertBadInput(RunCli("check", "--impl", "touch " + marker, "--timeout", timeout, file), "asyncref: --timeout must be a number of seconds from 0.001 to 2147483\n");
         Assert.False(File.Exists(marker));
     }
 
@@ -241,7 +233,7 @@ public sealed class CliTests : IDisposable
         string file = _dir.Write("t.scn", Text("is_capable"));
         _dir.Write("t.golden", "1 main is_capable => 1\n");
 
-        Assert.Equal(0, Cli("check", "--impl", impl, "--timeout", "2147483", file).Status);
+        Assert.Equal(0, RunCli("check", "--impl", impl, "--timeout", "2147483", file).Status);
     }
 
     [Fact]
@@ -252,7 +244,7 @@ public sealed class CliTests : IDisposable
         string a = _dir.Write("cases/a.scn", Text(ParserTests.ContractExample));
         _dir.Write("cases/a.out", ContractLog);
 
-        (int status, string output, string error) = Cli("verify", Path.Combine(_dir.Path, "cases"));
+        (int status, string output, string error) = RunCli("verify", Path.Combine(_dir.Path, "cases"));
 
         Assert.Equal(0, status);
         Assert.Equal("", error);
@@ -269,7 +261,7 @@ public sealed class CliTests : IDisposable
         _dir.Write("a.out", "1 main current_job => NULL\n2 main pause => 0\n");
         string b = _dir.Write("b.scn", Text("is_capable"));
 
-        (int status, string output, _) = Cli("verify", a, b);
+        (int status, string output, _) = RunCli("verify", a, b);
 
         Assert.Equal(1, status);
         Assert.Contains($"DIVERGENCE   {a}: line 2", output);
@@ -287,7 +279,7 @@ public sealed class CliTests : IDisposable
         _dir.Write("a.out", "1 main is_capable => 1\n");
         string b = _dir.Write("b.scn", Text("is_capable"));
 
-        (int status, string output, _) = Cli("verify", "--json", a, b);
+        (int status, string output, _) = RunCli("verify", "--json", a, b);
 
         Assert.Equal(1, status);
         using JsonDocument doc = JsonDocument.Parse(output);
@@ -310,7 +302,7 @@ public sealed class CliTests : IDisposable
         _dir.Write("c/4-skip.golden", "");
         _dir.Write("c/4-skip.rc", "3\n");
 
-        (int status, string output, string error) = Cli("check", "--impl", impl, Path.Combine(_dir.Path, "c"));
+        (int status, string output, string error) = RunCli("check", "--impl", impl, Path.Combine(_dir.Path, "c"));
 
         Assert.Equal(1, status);
         Assert.Equal("", error);
@@ -334,7 +326,7 @@ public sealed class CliTests : IDisposable
         string file = Contract();
         _dir.Write("contract.golden", ContractLog);
 
-        (int status, string output, _) = Cli("check", "--impl", impl, file);
+        (int status, string output, _) = RunCli("check", "--impl", impl, file);
 
         Assert.Equal(0, status);
         Assert.StartsWith("match        " + file + "\n", output);
@@ -351,7 +343,7 @@ public sealed class CliTests : IDisposable
         _dir.Write("c/reject.golden", "");
         _dir.Write("c/reject.rc", "2\n");
 
-        (int status, string output, _) = Cli("check", "--json", "--impl", impl, Path.Combine(_dir.Path, "c"));
+        (int status, string output, _) = RunCli("check", "--json", "--impl", impl, Path.Combine(_dir.Path, "c"));
 
         Assert.Equal(1, status);
         using JsonDocument doc = JsonDocument.Parse(output);
@@ -362,7 +354,7 @@ public sealed class CliTests : IDisposable
         Assert.Equal(1, doc.RootElement.GetProperty("summary").GetProperty("crashed").GetInt32());
 
         string slow = _dir.Write("slow.scn", Text("is_capable"));
-        (int slowStatus, string slowOutput, _) = Cli("check", "--json", "--timeout", "0.3", "--impl", "sh -c 'sleep 20' sh", slow);
+        (int slowStatus, string slowOutput, _) = RunCli("check", "--json", "--timeout", "0.3", "--impl", "sh -c 'sleep 20' sh", slow);
         Assert.Equal(1, slowStatus);
         using JsonDocument slowDoc = JsonDocument.Parse(slowOutput);
         Assert.Equal("timeout", slowDoc.RootElement.GetProperty("cases")[0].GetProperty("verdict").GetString());
@@ -374,7 +366,7 @@ public sealed class CliTests : IDisposable
         _dir.Write("c/a.scn", Text("is_capable"));
         _dir.Write("c/b.scn", Text("pause"));
 
-        (int status, string output, _) = Cli("check", "--impl", "sh -c 'exit 3' sh", Path.Combine(_dir.Path, "c"));
+        (int status, string output, _) = RunCli("check", "--impl", "sh -c 'exit 3' sh", Path.Combine(_dir.Path, "c"));
 
         Assert.Equal(1, status);
         Assert.Contains("\nskipped (profile)     2\n", output);
@@ -391,18 +383,18 @@ public sealed class CliTests : IDisposable
         _dir.Write("c/b.golden", "");
         _dir.Write("c/b.rc", "3\n");
 
-        (int oneStatus, string oneOutput, _) = Cli("check", "--impl", impl, Path.Combine(_dir.Path, "c"));
+        (int oneStatus, string oneOutput, _) = RunCli("check", "--impl", impl, Path.Combine(_dir.Path, "c"));
         Assert.Equal(0, oneStatus);
         Assert.DoesNotContain("FAILED", oneOutput);
 
         _dir.Write("c/c.scn", Text("pause"));
         _dir.Write("c/c.golden", "");
         _dir.Write("c/c.rc", "3\n");
-        (int bothStatus, string bothOutput, _) = Cli("check", "--impl", impl, Path.Combine(_dir.Path, "c"));
+        (int bothStatus, string bothOutput, _) = RunCli("check", "--impl", impl, Path.Combine(_dir.Path, "c"));
         Assert.Equal(1, bothStatus);
         Assert.Contains("FAILED: the implementation skipped cases of both profiles", bothOutput);
 
-        (_, string json, _) = Cli("check", "--json", "--impl", impl, Path.Combine(_dir.Path, "c"));
+        (_, string json, _) = RunCli("check", "--json", "--impl", impl, Path.Combine(_dir.Path, "c"));
         using JsonDocument doc = JsonDocument.Parse(json);
         Assert.Single(doc.RootElement.GetProperty("problems").EnumerateArray());
     }
@@ -421,7 +413,7 @@ public sealed class CliTests : IDisposable
         string a = _dir.Write("c/a.scn", Text("is_capable"));
         string b = _dir.Write("c/b.scn", Text("is_capable"));
 
-        (int status, string output, _) = Cli("check", "-j", "1", "--impl", impl, Path.Combine(_dir.Path, "c"));
+        (int status, string output, _) = RunCli("check", "-j", "1", "--impl", impl, Path.Combine(_dir.Path, "c"));
 
         Assert.Equal(1, status);
         Assert.StartsWith($"match        {a}\nCRASH        {b}: could not be started: ", output);
@@ -433,8 +425,8 @@ public sealed class CliTests : IDisposable
     {
         string file = _dir.Write("t.scn", Text("is_capable"));
 
-        (int status, string output, _) = Cli("check", "--impl", "yes", file);
-        (_, string json, _) = Cli("check", "--json", "--impl", "yes", file);
+        (int status, string output, _) = RunCli("check", "--impl", "yes", file);
+        (_, string json, _) = RunCli("check", "--json", "--impl", "yes", file);
 
         Assert.Equal(1, status);
         Assert.StartsWith($"TOO-MUCH     {file}: printed more than ", output);
@@ -450,7 +442,7 @@ public sealed class CliTests : IDisposable
         string file = _dir.Write("u.scn", Text("func F", "  arg", "end", "ctx_new C", "start J C F \"\uFFFD\""));
         File.WriteAllBytes(Path.Combine(_dir.Path, "u.golden"), [.. "4 main ctx_new => ok\n2 main arg => \""u8, 0xFF, .. "\"\n5 main start => FINISH 0\n"u8]);
 
-        (int status, string output, _) = Cli("check", "--impl", impl, file);
+        (int status, string output, _) = RunCli("check", "--impl", impl, file);
 
         Assert.Equal(1, status);
         Assert.Contains($"DIVERGENCE   {file}: line 2: the implementation's line is not valid UTF-8\n", output);
@@ -464,7 +456,7 @@ public sealed class CliTests : IDisposable
         string file = _dir.Write("t.scn", Text("is_capable"));
         string leak = _dir.Write("leak.sh", "echo \"1 main is_capable => 1\"; (sleep 30 &); exit 0\n");
 
-        (int status, string output, _) = Cli("check", "--impl", "sh " + leak, file);
+        (int status, string output, _) = RunCli("check", "--impl", "sh " + leak, file);
 
         Assert.Equal(0, status);
         Assert.StartsWith("match        " + file + "\n", output);
@@ -473,7 +465,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void Explain_PrintsTheLogWithIndentedState()
     {
-        (int status, string output, _) = Cli("explain", Contract());
+        (int status, string output, _) = RunCli("explain", Contract());
 
         Assert.Equal(0, status);
         string[] lines = output.Split('\n');
@@ -487,7 +479,7 @@ public sealed class CliTests : IDisposable
     {
         string target = Path.Combine(_dir.Path, "diagrams");
 
-        (int status, _, _) = Cli("diagrams", target);
+        (int status, _, _) = RunCli("diagrams", target);
 
         Assert.Equal(0, status);
         Assert.True(File.Exists(Path.Combine(target, "job-lifecycle.mmd")));

@@ -17,14 +17,6 @@ public sealed class OracleTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static (int Status, string Out, string Err) Cli(params string[] args)
-    {
-        var stdout = new StringWriter { NewLine = "\n" };
-        var stderr = new StringWriter { NewLine = "\n" };
-        int status = AsyncRefCommandLine.Run(args, stdout, stderr);
-        return (status, stdout.ToString(), stderr.ToString());
-    }
-
     /// <summary>An "implementation" that prints NAME.golden beside the scenario and exits with NAME.rc (default 0).</summary>
     private string FakeImplementation() =>
         "sh " + _dir.Write("impl.sh", "g=\"${1%.scn}\"\ncat \"$g.golden\"\nif [ -f \"$g.rc\" ]; then exit $(cat \"$g.rc\"); fi\n");
@@ -46,7 +38,7 @@ public sealed class OracleTests : IDisposable
         // Before: one case at a time (90 hanging cases took 15 minutes). The time itself is shown by make check-hang.
         string cases = Cases(6);
 
-        (int status, string output, _) = Cli("check", "-j", "3", "--timeout", "0.5", "--impl", "sh -c 'sleep 30' sh", cases);
+        (int status, string output, _) = RunCli("check", "-j", "3", "--timeout", "0.5", "--impl", "sh -c 'sleep 30' sh", cases);
 
         Assert.Equal(1, status);
         string[] lines = output.Split('\n');
@@ -64,7 +56,7 @@ public sealed class OracleTests : IDisposable
         // Before: only the implementation was timed; a reference run that never ended held the whole check.
         string file = _dir.Write("long.scn", Text([.. Enumerable.Repeat("is_capable", 20000)]));
 
-        (int status, string output, _) = Cli("check", "--timeout", "0.001", "--impl", "true", file);
+        (int status, string output, _) = RunCli("check", "--timeout", "0.001", "--impl", "true", file);
 
         Assert.Equal(1, status);
         Assert.StartsWith($"TIMEOUT      {file}: the reference did not finish within 0.001 s\n", output);
@@ -82,8 +74,8 @@ public sealed class OracleTests : IDisposable
         string report = Path.Combine(_dir.Path, "r.md");
         string html = Path.Combine(_dir.Path, "r.html");
 
-        (int status, string output, string error) = Cli("check", "--impl", impl, "--junit", junit, "--report", report, file);
-        (_, string json, _) = Cli("check", "--json", "--impl", impl, "--report", html, file);
+        (int status, string output, string error) = RunCli("check", "--impl", impl, "--junit", junit, "--report", report, file);
+        (_, string json, _) = RunCli("check", "--json", "--impl", impl, "--report", html, file);
 
         Assert.Equal(1, status);
         Assert.Contains("    impl:      1 main is_capable => \\x1B[2J\\x0D\\x07\\u009B\n", output);
@@ -107,7 +99,7 @@ public sealed class OracleTests : IDisposable
         string second = Path.Combine(cases, "01.scn");
         File.WriteAllText(results, $"{{\"file\":\"{first}\",\"verdict\":\"match\",\"line\":null,\"reference\":null,\"other\":null,\"message\":\"match\",\"exitCode\":0,\"profile\":\"3.0\",\"rules\":[],\"seconds\":0.1}}\n{{\"file\":\"{second}\",\"verd");
 
-        (int status, string output, _) = Cli("check", "--impl", impl, "--results", results, "--resume", cases);
+        (int status, string output, _) = RunCli("check", "--impl", impl, "--results", results, "--resume", cases);
 
         Assert.Equal(0, status);
         Assert.Equal(3, File.ReadAllLines(counter).Length);
@@ -117,7 +109,7 @@ public sealed class OracleTests : IDisposable
         string[] verdicts = [.. lines.Skip(2).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("verdict").GetString()!)];
         Assert.Equal(["match", "match", "match"], verdicts);
 
-        (int fresh, _, _) = Cli("check", "--impl", impl, "--results", results, cases);
+        (int fresh, _, _) = RunCli("check", "--impl", impl, "--results", results, cases);
         Assert.Equal(0, fresh);
         Assert.Equal(4, File.ReadAllLines(results).Length);
         Assert.Equal(7, File.ReadAllLines(counter).Length);
@@ -125,7 +117,7 @@ public sealed class OracleTests : IDisposable
 
     [Fact]
     public void Check_Resume_WithoutResults_IsBadInput() =>
-        Assert.Equal(2, Cli("check", "--resume", "--impl", "true", Cases(1)).Status);
+        Assert.Equal(2, RunCli("check", "--resume", "--impl", "true", Cases(1)).Status);
 
     [Fact]
     public void Check_JUnit_HasATestCasePerScenario_WithFailuresAndSkips()
@@ -139,7 +131,7 @@ public sealed class OracleTests : IDisposable
         _dir.Write("c/03.rc", "3\n");
         string junit = Path.Combine(_dir.Path, "junit.xml");
 
-        (int status, _, _) = Cli("check", "--impl", impl, "--junit", junit, cases);
+        (int status, _, _) = RunCli("check", "--impl", impl, "--junit", junit, cases);
 
         Assert.Equal(1, status);
         XElement suite = XDocument.Load(junit).Root!.Element("testsuite")!;
@@ -163,8 +155,8 @@ public sealed class OracleTests : IDisposable
         string md = Path.Combine(_dir.Path, "report.md");
         string html = Path.Combine(_dir.Path, "report.html");
 
-        Assert.Equal(0, Cli("check", "--impl", impl, "--report", md, cases).Status);
-        Assert.Equal(0, Cli("check", "--impl", impl, "--report", html, cases).Status);
+        Assert.Equal(0, RunCli("check", "--impl", impl, "--report", md, cases).Status);
+        Assert.Equal(0, RunCli("check", "--impl", impl, "--report", html, cases).Status);
 
         string markdown = File.ReadAllText(md);
         Assert.Contains("PASSED: 3 cases, 3 passed, 0 failed", markdown);
@@ -176,16 +168,16 @@ public sealed class OracleTests : IDisposable
         Assert.StartsWith("<!DOCTYPE html>", page);
         Assert.Contains("<pre class=\"mermaid\">", page);
         Assert.Contains("<td>WCTX-03</td><td><code>ub.scn</code> (stopped-ub)</td>", page);
-        Assert.Equal(2, Cli("check", "--impl", impl, "--report", Path.Combine(_dir.Path, "r.pdf"), cases).Status);
+        Assert.Equal(2, RunCli("check", "--impl", impl, "--report", Path.Combine(_dir.Path, "r.pdf"), cases).Status);
     }
 
     [Fact]
     public void Help_NamesAsyncref_ListsExitStatusesAndTheCheckedSwitch()
     {
         // Before: usage said AsyncRef.Cli, `help` was rejected, and neither exit statuses nor ASYNCREF_CHECKED were documented.
-        (int status, string output, _) = Cli("--help");
-        (int helpStatus, string help, _) = Cli("help");
-        (int checkHelpStatus, string checkHelp, _) = Cli("help", "check");
+        (int status, string output, _) = RunCli("--help");
+        (int helpStatus, string help, _) = RunCli("help");
+        (int checkHelpStatus, string checkHelp, _) = RunCli("help", "check");
 
         Assert.Equal((0, 0, 0), (status, helpStatus, checkHelpStatus));
         Assert.Contains("Usage:\n  asyncref [command] [options]", output);
@@ -197,8 +189,8 @@ public sealed class OracleTests : IDisposable
         Assert.Contains("-j, --jobs", checkHelp);
         Assert.Contains("--junit", checkHelp);
         Assert.Contains("Exit status:", checkHelp);
-        Assert.Equal(2, Cli("help", "frob").Status);
-        Assert.Equal(2, Cli("--checked", "--unchecked", "run", _dir.Write("t.scn", Text("is_capable"))).Status);
+        Assert.Equal(2, RunCli("help", "frob").Status);
+        Assert.Equal(2, RunCli("--checked", "--unchecked", "run", _dir.Write("t.scn", Text("is_capable"))).Status);
     }
 
     [Fact]
@@ -206,8 +198,8 @@ public sealed class OracleTests : IDisposable
     {
         string file = _dir.Write("t.scn", Text("is_capable"));
 
-        Assert.Equal((0, "1 main is_capable => 1\n"), Pick(Cli("run", "--unchecked", file)));
-        Assert.Equal((0, "1 main is_capable => 1\n"), Pick(Cli("--checked", "run", file)));
+        Assert.Equal((0, "1 main is_capable => 1\n"), Pick(RunCli("run", "--unchecked", file)));
+        Assert.Equal((0, "1 main is_capable => 1\n"), Pick(RunCli("--checked", "run", file)));
 
         static (int, string) Pick((int Status, string Out, string Err) r) => (r.Status, r.Out);
     }
@@ -274,7 +266,7 @@ public sealed class OracleTests : IDisposable
         Assert.Equal((2, $"{file}:1: the line is longer than 5 bytes (the limit, set by ASYNCREF_MAX_LINE_BYTES)\n"), (lineStatus, lineError));
         Assert.Equal(1, checkStatus);
         Assert.Contains($"REJECTED     {file}: {message.TrimEnd()}", checkOutput);
-        Assert.Equal(2, Cli("--max-line-bytes", "0", "run", file).Status);
+        Assert.Equal(2, RunCli("--max-line-bytes", "0", "run", file).Status);
     }
 
     private static (int Status, string Out, string Err) Adapter(string file)

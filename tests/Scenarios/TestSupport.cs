@@ -5,6 +5,15 @@ namespace AsyncRef.Scenarios.Tests;
 /// <summary>Helpers shared by the tests.</summary>
 internal static class TestSupport
 {
+    /// <summary>Runs the asyncref command line in-process; returns its exit status, standard output and error.</summary>
+    internal static (int Status, string Out, string Err) RunCli(params string[] args)
+    {
+        var stdout = new StringWriter { NewLine = "\n" };
+        var stderr = new StringWriter { NewLine = "\n" };
+        int status = AsyncRef.Cli.AsyncRefCommandLine.Run(args, stdout, stderr);
+        return (status, stdout.ToString(), stderr.ToString());
+    }
+
     /// <summary>Joins lines with LF (so line N of a scenario is <c>lines[N - 1]</c>) and ends the text with LF.</summary>
     internal static string Text(params string[] lines) => string.Concat(lines.Select(l => l + "\n"));
 
