@@ -57,6 +57,12 @@ public sealed record FuzzOptions(int Seed, long Count)
 
     /// <summary>Scenarios run side by side (each worker with its own implementation process); the default is one per core.</summary>
     public int Workers { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// <c>1.1.1</c> or <c>3.0</c>: every scenario, generated or mutated, under that profile (a campaign against one
+    /// release); null mixes them, one generated scenario in a hundred under 1.1.1.
+    /// </summary>
+    public string? Profile { get; init; }
 }
 
 /// <summary>The settings of <c>asyncref enumerate</c>.</summary>

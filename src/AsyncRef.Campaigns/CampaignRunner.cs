@@ -17,8 +17,9 @@ public static class CampaignRunner
     /// <param name="seed">The seed.</param>
     /// <param name="count">How many scenarios.</param>
     /// <param name="directory">The directory (created if needed).</param>
+    /// <param name="profile"><c>1.1.1</c> or <c>3.0</c> for every scenario; null mixes them (as <c>fuzz</c> does).</param>
     /// <returns>The paths written.</returns>
-    public static IReadOnlyList<string> Generate(int seed, long count, string directory)
+    public static IReadOnlyList<string> Generate(int seed, long count, string directory, string? profile = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         Directory.CreateDirectory(directory);
@@ -26,7 +27,7 @@ public static class CampaignRunner
         for (long index = 0; index < count; index++)
         {
             string path = Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $"{seed}-{index:D6}.scn"));
-            File.WriteAllText(path, ScenarioGenerator.Generate(seed, index).ToText(string.Create(CultureInfo.InvariantCulture, $"asyncref gen --seed {seed}: scenario {index}")));
+            File.WriteAllText(path, ScenarioGenerator.Generate(seed, index, profile).ToText(string.Create(CultureInfo.InvariantCulture, $"asyncref gen --seed {seed}: scenario {index}")));
             written.Add(path);
         }
 

@@ -38,6 +38,16 @@ internal static class CampaignCommands
         Required = true,
     };
 
+    private static Option<string?> ProfileOption()
+    {
+        var profile = new Option<string?>("--profile")
+        {
+            Description = "Give every scenario this profile (1.1.1 for a 1.1.1 library, 3.0 for 3.x); without it one in a hundred is 1.1.1 and an implementation of the other series skips it.",
+        };
+        profile.AcceptOnlyFromAmong("1.1.1", "3.0");
+        return profile;
+    }
+
     private static Option<double> TimeoutOption() => new("--timeout")
     {
         Description = "Seconds one scenario may take on the implementation.",
@@ -49,11 +59,12 @@ internal static class CampaignCommands
         var seed = new Option<int>("--seed") { Description = "The seed: scenario i of a seed is always the same.", Required = true };
         var count = new Option<long>("--count") { Description = "How many scenarios.", Required = true };
         var output = OutOption("the SEED-INDEX.scn files");
-        var gen = new Command("gen", "Write generated scenarios (the fuzz campaign's fresh scenarios) as .scn files.") { seed, count, output };
+        var profile = ProfileOption();
+        var gen = new Command("gen", "Write generated scenarios (the fuzz campaign's fresh scenarios) as .scn files.") { seed, count, output, profile };
         gen.SetAction(p => cli.Guard(() =>
         {
             long n = Positive(p.GetValue(count), "--count");
-            IReadOnlyList<string> written = Io(() => CampaignRunner.Generate(p.GetValue(seed), n, p.GetValue(output)!), p.GetValue(output)!);
+            IReadOnlyList<string> written = Io(() => CampaignRunner.Generate(p.GetValue(seed), n, p.GetValue(output)!, p.GetValue(profile)), p.GetValue(output)!);
             cli.Out.Write(string.Create(CultureInfo.InvariantCulture, $"{written.Count} scenarios written to {OracleText.Escape(p.GetValue(output)!)}\n"));
             return ExitStatus.Ok;
         }));
@@ -70,9 +81,10 @@ internal static class CampaignCommands
         var timeout = TimeoutOption();
         var workers = new Option<int>("--workers") { Description = "Scenarios run side by side (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var unguided = new Option<bool>("--unguided") { Description = "Only fresh scenarios: no mutation of the scenarios that reached something new." };
+        var profile = ProfileOption();
         var fuzz = new Command("fuzz", "Differential fuzzing: generated and coverage-guided scenarios on the reference and the implementation; every divergence is shrunk. Ends with the coverage table and `N scenarios, D divergences, R scenarios/s`.")
         {
-            impl, seed, count, shard, output, timeout, workers, unguided,
+            impl, seed, count, shard, output, timeout, workers, unguided, profile,
         };
         fuzz.SetAction(p => cli.Guard(() =>
         {
@@ -84,6 +96,7 @@ internal static class CampaignCommands
                 Timeout = Seconds(p.GetValue(timeout)),
                 Workers = (int)Positive(p.GetValue(workers), "--workers"),
                 Guided = !p.GetValue(unguided),
+                Profile = p.GetValue(profile),
             };
             return Verdict(Io(() => CampaignRunner.Fuzz(options, cli.Out), options.OutputDirectory));
         }));

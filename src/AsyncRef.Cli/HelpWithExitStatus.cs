@@ -12,6 +12,9 @@ internal sealed class HelpWithExitStatus : SynchronousCommandLineAction
     /// <summary>A help option that shows this text.</summary>
     internal static HelpOption Option() => new("--help", "-h", "-?") { Action = new HelpWithExitStatus() };
 
+    /// <summary>Help is shown even when a required option is missing (<c>asyncref fuzz --help</c>).</summary>
+    public override bool ClearsParseErrors => true;
+
     public override int Invoke(ParseResult parseResult)
     {
         int status = _help.Invoke(parseResult);

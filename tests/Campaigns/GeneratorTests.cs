@@ -75,6 +75,36 @@ public sealed class GeneratorTests
     }
 
     [Fact]
+    public void AProfileGiven_IsTheProfileOfEveryScenario_WithoutTheStatementsItLacks()
+    {
+        // A campaign against a 1.1.1 library needs 1.1.1 scenarios only: a mixed campaign would skip 99 in 100.
+        GeneratedScenario[] old = Enumerable.Range(0, 300).Select(i => ScenarioGenerator.Generate(11, i, "1.1.1")).ToArray();
+        GeneratedScenario[] current = Enumerable.Range(0, 300).Select(i => ScenarioGenerator.Generate(11, i, "3.0")).ToArray();
+        string[] only30 = ["set_callback", "get_callback", "call_callback", "set_status", "get_status"];
+
+        Assert.All(old, s => Assert.Equal("1.1.1", s.Profile));
+        Assert.All(old, s => Assert.DoesNotContain(s.Main.Concat(s.Bodies.SelectMany(b => b)), l => only30.Any(l.Contains)));
+        Assert.All(current, s => Assert.Null(s.Profile));
+        Assert.Contains(current, s => s.Main.Concat(s.Bodies.SelectMany(b => b)).Any(l => only30.Any(l.Contains)));
+        Assert.All(old, s => Assert.StartsWith("# t\nprofile 1.1.1\n", s.ToText("t"), StringComparison.Ordinal));
+        // The same index under the mixed default is the same scenario as before the option existed.
+        Assert.Equal(s_sample[7].ToText("t"), ScenarioGenerator.Generate(11, 7).ToText("t"));
+    }
+
+    [Fact]
+    public void AMutantOfA111Scenario_StaysA111Scenario()
+    {
+        var mutator = new ScenarioMutator(new Random(5));
+        GeneratedScenario parent = ScenarioGenerator.Generate(11, 1, "1.1.1");
+        for (int i = 0; i < 200; i++)
+        {
+            GeneratedScenario mutant = ScenarioGenerator.InProfile(mutator.Mutate(parent, s_sample[i]), "1.1.1");
+            Assert.Equal("1.1.1", mutant.Profile);
+            Assert.DoesNotContain(mutant.Main.Concat(mutant.Bodies.SelectMany(b => b)), l => l.Contains("_callback", StringComparison.Ordinal) || l.Contains("_status", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void Mutants_ParseAndDiffer()
     {
         var mutator = new ScenarioMutator(new Random(3));

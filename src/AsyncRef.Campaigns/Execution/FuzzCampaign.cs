@@ -26,7 +26,7 @@ internal sealed class FuzzCampaign(FuzzOptions options, TextWriter progress, Mod
         var report = new CampaignReport
         {
             Kind = "fuzz",
-            Parameters = string.Create(CultureInfo.InvariantCulture, $"seed {options.Seed}, {options.Count} scenarios{(options.Guided ? ", coverage-guided" : "")}"),
+            Parameters = string.Create(CultureInfo.InvariantCulture, $"seed {options.Seed}, {options.Count} scenarios{(options.Guided ? ", coverage-guided" : "")}{(options.Profile is { } p ? ", profile " + p : "")}"),
             Shards = options.Shard.ToString(),
         };
         var coverage = new Coverage();
@@ -56,8 +56,8 @@ internal sealed class FuzzCampaign(FuzzOptions options, TextWriter progress, Mod
                 // side and the campaign stays deterministic; results are folded in index order.
                 bool mutate = options.Guided && corpus.Count > 0 && steering.Next(2) == 0;
                 GeneratedScenario scenario = mutate
-                    ? mutator.Mutate(Parent(corpus, steering), Parent(corpus, steering))
-                    : ScenarioGenerator.Generate(options.Seed, index);
+                    ? ScenarioGenerator.InProfile(mutator.Mutate(Parent(corpus, steering), Parent(corpus, steering)), options.Profile)
+                    : ScenarioGenerator.Generate(options.Seed, index, options.Profile);
                 string origin = string.Create(CultureInfo.InvariantCulture, $"seed {options.Seed}, scenario {index}{(mutate ? ", a mutant" : "")}");
                 round.Add(new Item(scenario, origin, scenario.ToText("asyncref fuzz: " + origin), string.Create(CultureInfo.InvariantCulture, $"fuzz-{index}.scn")));
                 if (round.Count < RoundSize * workers && index + options.Shard.Count < options.Count)

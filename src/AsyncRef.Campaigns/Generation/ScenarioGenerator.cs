@@ -41,8 +41,34 @@ internal sealed class ScenarioGenerator
     /// <summary>Creates a generator drawing from <paramref name="rng"/>.</summary>
     public ScenarioGenerator(Random rng) => _rng = rng;
 
-    /// <summary>The scenario of index <paramref name="index"/> in the campaign of <paramref name="seed"/>: the same pair always gives the same scenario.</summary>
-    public static GeneratedScenario Generate(int seed, long index) => new ScenarioGenerator(new Random(Mix(seed, index))).Next();
+    /// <summary>
+    /// The scenario of index <paramref name="index"/> in the campaign of <paramref name="seed"/>: the same triple always
+    /// gives the same scenario.
+    /// </summary>
+    /// <param name="seed">The campaign's seed.</param>
+    /// <param name="index">The scenario's index.</param>
+    /// <param name="profile">
+    /// <c>1.1.1</c> or <c>3.0</c> to give every scenario that profile (a campaign against one release); null mixes them,
+    /// one scenario in a hundred under 1.1.1.
+    /// </param>
+    /// <returns>The scenario.</returns>
+    public static GeneratedScenario Generate(int seed, long index, string? profile = null) =>
+        InProfile(new ScenarioGenerator(new Random(Mix(seed, index))).Next(), profile);
+
+    /// <summary>
+    /// <paramref name="scenario"/> under <paramref name="profile"/> (null leaves it as it is): for 1.1.1 without the
+    /// statements that profile lacks, so a mutant of a 1.1.1 scenario stays a 1.1.1 scenario.
+    /// </summary>
+    /// <param name="scenario">The scenario.</param>
+    /// <param name="profile"><c>1.1.1</c>, <c>3.0</c> or null.</param>
+    /// <returns>The scenario under the profile.</returns>
+    public static GeneratedScenario InProfile(GeneratedScenario scenario, string? profile) => profile switch
+    {
+        null => scenario,
+        "3.0" => scenario with { Profile = null },
+        "1.1.1" => Profile111(scenario.Bodies, scenario.Main),
+        _ => throw new ArgumentOutOfRangeException(nameof(profile), profile, "the profiles are 1.1.1 and 3.0"),
+    };
 
     /// <summary>A seed for the pair: distinct pairs give well-spread seeds.</summary>
     public static int Mix(int seed, long index)
@@ -135,7 +161,7 @@ internal sealed class ScenarioGenerator
     }
 
     /// <summary>The scenario under <c>profile 1.1.1</c>, without the statements that profile lacks (callback and status).</summary>
-    private static GeneratedScenario Profile111(IReadOnlyList<string>[] bodies, List<string> main)
+    private static GeneratedScenario Profile111(IReadOnlyList<IReadOnlyList<string>> bodies, IReadOnlyList<string> main)
     {
         static bool In111(string line) => !s_only30.Any(op => line.Contains(op, StringComparison.Ordinal));
         return new GeneratedScenario("1.1.1", bodies.Select(b => (IReadOnlyList<string>)b.Where(In111).ToArray()).ToArray(), main.Where(In111).ToArray());

@@ -65,6 +65,7 @@ static char *g_space[SYM_KINDS];
 static int g_event_line;            /* line of the statement whose call emits events */
 static int g_teardown;              /* final cleanup: events are not part of the log */
 static ASYNC_JOB *g_returning_job;  /* current job when a body last returned */
+static unsigned long long g_lines_left; /* log lines a defined run of this scenario can still print */
 
 /* Allocation failure is not a scenario outcome: stop loudly. */
 static void *check_alloc(void *p)
@@ -202,10 +203,24 @@ static void sb_printf(sb_t *sb, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Undefined behaviour can send a job's fibre round a loop of statements for ever (1.1.1 switches
+ * to a NULL job's context on a nested start). No defined run prints more lines than the budget
+ * set in scenario_run, so past it the run stops instead of filling memory and the disk. */
+static void count_line(void)
+{
+    if (__atomic_fetch_sub(&g_lines_left, 1, __ATOMIC_RELAXED) == 0) {
+        fputs("asyncref-openssl: the log outgrew what any defined run of this scenario prints; "
+              "undefined behaviour in OpenSSL ran away\n", stderr);
+        fflush(stdout);
+        _exit(3);
+    }
+}
+
 /* Every line is flushed at once: a later statement may crash the process (undefined behaviour
  * in OpenSSL), and what was printed before must survive. */
 static void emit_result(const stmt_t *s, const char *result)
 {
+    count_line();
     printf("%d %s %s => %s\n", s->line, current_thread_name(), s->opname, result);
     fflush(stdout);
 }
@@ -242,6 +257,7 @@ static void emit_eventf(const char *fmt, ...)
     va_start(ap, fmt);
     sb_vprintf(&sb, fmt, ap);
     va_end(ap);
+    count_line();
     printf("%d %s ! %s\n", g_event_line, current_thread_name(), sb.buf ? sb.buf : "");
     fflush(stdout);
     free(sb.buf);
@@ -428,8 +444,10 @@ static void do_start(const stmt_t *s)
     job_var_t *jv = &g_jobs[s->job];
     ASYNC_JOB *before = jv->ptr;
     ASYNC_WAIT_CTX *wctx;
-    /* A restart ignores its ctx argument, so a dead variable there is harmless: pass NULL. */
-    if (before != NULL && s->ctx >= 0 && !g_ctx[s->ctx].live)
+    /* A restart ignores its ctx argument, and so does a start inside a job (3.x returns ERR before
+     * looking at it; elsewhere the reference reports undefined behaviour first): a dead variable
+     * there is harmless, pass NULL. */
+    if ((before != NULL || ASYNC_get_current_job() != NULL) && s->ctx >= 0 && !g_ctx[s->ctx].live)
         wctx = NULL;
     else
         wctx = ctx_arg(s);
@@ -779,8 +797,25 @@ static void runtime_free(void)
     free(g_space[SYM_CBARG]);
 }
 
+/* Saturating a * b + c: the budget of a huge file must not wrap round to a small one. */
+static unsigned long long mul_add_sat(unsigned long long a, unsigned long long b, unsigned long long c)
+{
+    unsigned long long r;
+    if (__builtin_mul_overflow(a, b, &r) || __builtin_add_overflow(r, c, &r))
+        return ~0ULL;
+    return r;
+}
+
 void scenario_run(const scenario_t *sc)
 {
+    /* A defined run executes each top-level statement once, and each body at most once per job,
+     * and a job needs a top-level start (a nested one that creates a job is undefined). Every
+     * executed statement prints one result line, plus at most one event line (a cleanup runs once
+     * per fd a set_wait_fd added, a callback once per call_callback). Twice that, with slack. */
+    unsigned long long body_lines = 0;
+    for (size_t f = 0; f < sc->nfuncs; f++)
+        body_lines += sc->funcs[f].body.len;
+    g_lines_left = mul_add_sat(2 * ((unsigned long long)sc->main.len + 1), body_lines + 1, 4096);
     runtime_init(sc);
     workers_init(sc->syms[SYM_THREAD].len, sc->syms[SYM_THREAD].names);
     for (size_t i = 0; i < sc->main.len; i++)
