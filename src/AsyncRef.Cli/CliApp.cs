@@ -58,9 +58,12 @@ internal static class CliApp
             new VersionOption("--version", "-V"),
             CheckedModeOption.Checked,
             CheckedModeOption.Unchecked,
-            LimitOptions.MaxFileBytes,
-            LimitOptions.MaxLineBytes,
         };
+        foreach (Option limit in LimitOptions.All)
+        {
+            root.Add(limit);
+        }
+
         foreach (Command command in RunCommands.Create(cli)
             .Concat(CheckCommands.Create(cli))
             .Concat(DiagramsCommands.Create(cli))

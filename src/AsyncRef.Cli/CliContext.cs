@@ -1,4 +1,5 @@
 using AsyncRef.Oracle;
+using AsyncRef.Scenarios;
 
 namespace AsyncRef.Cli;
 
@@ -17,6 +18,12 @@ internal sealed record CliContext(TextWriter Out, TextWriter Err, bool OnTermina
         }
         catch (OracleInputException e)
         {
+            Err.Write(e.Message + "\n");
+            return ExitStatus.BadInput;
+        }
+        catch (ScenarioParseException e)
+        {
+            // A run that broke the log bound (spec/scenario-language.md §13): FILE:LINE: message, like a parse error.
             Err.Write(e.Message + "\n");
             return ExitStatus.BadInput;
         }

@@ -136,7 +136,7 @@ public sealed class OffloadEngine
             return;
         }
 
-        // clear_fd never calls a cleanup (facts §2.16): whoever clears an fd closes it.
+        // clear_fd never calls a cleanup (spec WCTX-08): whoever clears an fd closes it.
         TracedAsync.ClearFd(ctx, FdKey);
         if ((_faults & EngineFaults.ClearWithoutClose) == 0)
         {

@@ -8,9 +8,10 @@ namespace AsyncRef.Scenarios;
 /// </summary>
 public sealed class Scenario
 {
-    internal Scenario(string fileName, AsyncProfile profile, IList<ScenarioFunction> functions, IList<ScenarioStatement> statements)
+    internal Scenario(string fileName, AsyncProfile profile, IList<ScenarioFunction> functions, IList<ScenarioStatement> statements, ScenarioLimits limits)
     {
         FileName = fileName;
+        Limits = limits;
         Profile = profile;
         Functions = new ReadOnlyCollection<ScenarioFunction>(functions);
         Statements = new ReadOnlyCollection<ScenarioStatement>(statements);
@@ -28,29 +29,38 @@ public sealed class Scenario
     /// <summary>The top-level statements, in file order.</summary>
     public IReadOnlyList<ScenarioStatement> Statements { get; }
 
-    /// <summary>Parses scenario text (one leading U+FEFF is skipped; a line holding a lone surrogate is a parse error).</summary>
+    /// <summary>The limits the scenario was parsed under; a run applies their <see cref="ScenarioLimits.MaxLogBytes"/>.</summary>
+    internal ScenarioLimits Limits { get; }
+
+    /// <summary>
+    /// Parses scenario text (one leading U+FEFF is skipped; a line holding a lone surrogate is a parse error), under the
+    /// count bounds of <see cref="ScenarioLimits.Current"/>.
+    /// </summary>
     /// <param name="text">The text of a <c>.scn</c> file.</param>
     /// <param name="fileName">The name to use in error messages.</param>
     /// <returns>The scenario.</returns>
     /// <exception cref="ScenarioParseException">The first parse error in file order.</exception>
-    public static Scenario Parse(string text, string fileName) => ScenarioParser.Parse(text, fileName);
+    public static Scenario Parse(string text, string fileName) => ScenarioParser.Parse(text, fileName, ScenarioLimits.Current);
 
     /// <summary>
     /// Parses the bytes of a <c>.scn</c> file: exactly one UTF-8 byte-order mark at the start is skipped, and a line
-    /// that is not well-formed UTF-8 is a parse error at that line (no other encoding is recognised). The size bounds
-    /// (<see cref="ScenarioLimits.Current"/>) are checked first.
+    /// that is not well-formed UTF-8 is a parse error at that line (no other encoding is recognised). The bounds of
+    /// <see cref="ScenarioLimits.Current"/> apply; the size bounds are checked first.
     /// </summary>
     /// <param name="utf8">The file's bytes.</param>
     /// <param name="fileName">The name to use in error messages.</param>
     /// <returns>The scenario.</returns>
     /// <exception cref="ScenarioParseException">The first parse error in file order.</exception>
-    public static Scenario ParseUtf8(ReadOnlySpan<byte> utf8, string fileName)
+    public static Scenario ParseUtf8(ReadOnlySpan<byte> utf8, string fileName) => ParseUtf8(utf8, fileName, ScenarioLimits.Current);
+
+    /// <summary>Parses the bytes of a <c>.scn</c> file as <see cref="ParseUtf8(ReadOnlySpan{byte}, string)"/> does, under the given limits.</summary>
+    internal static Scenario ParseUtf8(ReadOnlySpan<byte> utf8, string fileName, ScenarioLimits limits)
     {
-        ScenarioLimits.Current.Check(utf8, fileName);
-        return ScenarioParser.Parse(utf8, fileName);
+        limits.Check(utf8, fileName);
+        return ScenarioParser.Parse(utf8, fileName, limits);
     }
 
-    /// <summary>Reads and parses a <c>.scn</c> file, as <see cref="ParseUtf8"/> does, never reading past <see cref="ScenarioLimits.MaxFileBytes"/>.</summary>
+    /// <summary>Reads and parses a <c>.scn</c> file, as <see cref="ParseUtf8(ReadOnlySpan{byte}, string)"/> does, never reading past <see cref="ScenarioLimits.MaxFileBytes"/>.</summary>
     /// <param name="path">The file; it is also the name used in error messages.</param>
     /// <returns>The scenario.</returns>
     /// <exception cref="ScenarioParseException">The first parse error in file order.</exception>
@@ -70,6 +80,7 @@ public sealed class Scenario
     /// </summary>
     /// <returns>The log.</returns>
     /// <exception cref="InvariantViolationException">The runtime broke one of its own invariants (checked mode): a bug in AsyncRef.</exception>
+    /// <exception cref="ScenarioParseException">The log went over <see cref="ScenarioLimits.MaxLogBytes"/>: the run stopped at that line.</exception>
     public ScenarioLog Run() => ScenarioInterpreter.Run(this, null);
 
     /// <summary>
@@ -80,6 +91,7 @@ public sealed class Scenario
     /// <param name="onLine">Called with each line (without its newline), in log order, on the calling thread.</param>
     /// <returns>The log.</returns>
     /// <exception cref="InvariantViolationException">The runtime broke one of its own invariants (checked mode): a bug in AsyncRef.</exception>
+    /// <exception cref="ScenarioParseException">The log went over <see cref="ScenarioLimits.MaxLogBytes"/>: the run stopped at that line.</exception>
     public ScenarioLog Run(Action<string> onLine)
     {
         ArgumentNullException.ThrowIfNull(onLine);
@@ -89,6 +101,7 @@ public sealed class Scenario
     /// <summary>Runs the scenario like <see cref="Run()"/> and records, after every log line, the runtime state that explains it.</summary>
     /// <returns>The log with its explanation.</returns>
     /// <exception cref="InvariantViolationException">The runtime broke one of its own invariants (checked mode): a bug in AsyncRef.</exception>
+    /// <exception cref="ScenarioParseException">The log went over <see cref="ScenarioLimits.MaxLogBytes"/>: the run stopped at that line.</exception>
     public ScenarioExplanation Explain() => ScenarioInterpreter.Explain(this);
 }
 
@@ -265,7 +278,10 @@ public readonly record struct ScenarioValue(ScenarioValueKind Kind, string Text,
     };
 }
 
-/// <summary>A scenario file could not be parsed. <see cref="Exception.Message"/> is <c>FILE:LINE: message</c>.</summary>
+/// <summary>
+/// A scenario file could not be parsed, or broke a bound of <see cref="ScenarioLimits"/> (the log bound, at run time).
+/// <see cref="Exception.Message"/> is <c>FILE:LINE: message</c>.
+/// </summary>
 public sealed class ScenarioParseException : Exception
 {
     /// <summary>Creates the exception.</summary>

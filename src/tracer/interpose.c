@@ -27,7 +27,7 @@
  * calls of its API through the PLT (ASYNC_start_job calls ASYNC_init_thread in 3.0) are then forwarded unrecorded:
  * they are part of the outer call's semantics. Each wrapper saves and restores the flag, which keeps it right across
  * the fibre switches of pause and restart: a fibre always resumes inside a wrapper frame that restores its own value. */
-static __thread int t_in_api;
+static TRACER_TLS int t_in_api;
 #define ENTER() int saved_in_api = t_in_api; t_in_api = 1
 #define LEAVE() t_in_api = saved_in_api
 
@@ -37,7 +37,7 @@ typedef void (*fd_cleanup_fn)(ASYNC_WAIT_CTX *, const void *, OSSL_ASYNC_FD, voi
 
 #define STRIPES 64
 static pthread_mutex_t g_stripes[STRIPES] = { [0 ... STRIPES - 1] = PTHREAD_MUTEX_INITIALIZER };
-static __thread int t_stripe_held = -1;
+static TRACER_TLS int t_stripe_held = -1;
 
 static int stripe_enter(const void *ctx)
 {
@@ -137,7 +137,7 @@ static void traced_cleanup(ASYNC_WAIT_CTX *ctx, const void *key, OSSL_ASYNC_FD f
 
 /* The function of the job being created: ASYNC_start_job enters a new job on the calling thread before it
  * returns, so the wrapper reads it from thread-local storage at once. */
-static __thread int (*t_pending_func)(void *);
+static TRACER_TLS int (*t_pending_func)(void *);
 
 static int traced_job(void *args)
 {

@@ -1,11 +1,11 @@
-/* The AsyncRef trace format, version 1 (spec/trace-format.md): constants shared by the recorder and the tests. */
+/* The AsyncRef trace format, version 2 (spec/trace-format.md): constants shared by the recorder and the tests. */
 #ifndef ASYNCREF_TRACE_FORMAT_H
 #define ASYNCREF_TRACE_FORMAT_H
 
 #include <stdint.h>
 
 #define TRACE_MAGIC "ASRTRACE"
-#define TRACE_VERSION_MAJOR 1
+#define TRACE_VERSION_MAJOR 2
 #define TRACE_VERSION_MINOR 0
 #define TRACE_HEADER_SIZE 32u
 #define TRACE_CHUNK_MAGIC 0x4B4E4843u /* "CHNK" little-endian */

@@ -20,7 +20,7 @@ public sealed class ContractTests
         AsyncJob stale = job;
         Assert.Equal(AsyncResult.Finish, Async.StartJob(ref job, ctx, ref ret, Jobs.OnlyPause));
 
-        // Finished and idle in the pool: OpenSSL would return FINISH with the old ret and push the job twice (facts §3.9).
+        // Finished and idle in the pool: OpenSSL would return FINISH with the old ret and push the job twice (spec UB-STALE-HANDLE).
         int staleRet = -1;
         TestThreads.AssertUb(UbRules.StaleHandle, () => Async.StartJob(ref stale, ctx, ref staleRet, Jobs.OnlyPause));
         Assert.Equal(-1, staleRet);
@@ -102,7 +102,7 @@ public sealed class ContractTests
         AsyncJob copy = job;
         Assert.Same(ctx, Async.GetWaitCtx(copy));
         Async.StartJob(ref job, ctx, ref ret, Jobs.OnlyPause);
-        // FINISH clears the job's wait-ctx pointer (facts §2.6).
+        // FINISH clears the job's wait-ctx pointer (spec JOB-10).
         Assert.Null(Async.GetWaitCtx(copy));
     });
 
@@ -390,7 +390,7 @@ public sealed class ContractTests
     [Fact]
     public void StartJob_ZeroSizeArgs_Profile111FailsWithMallocFailureAndUsesUpPoolBudget() => TestThreads.Run(() =>
     {
-        // 1.1.1 takes a job from the pool first, then fails OPENSSL_malloc(0) and puts the job back (facts §3.2, E1).
+        // 1.1.1 takes a job from the pool first, then fails OPENSSL_malloc(0) and puts the job back (spec JOB-08, evidence E1).
         Async.ThreadProfile = AsyncProfile.OpenSsl111;
         Async.InitThread(1, 0);
         AsyncJob job = default;

@@ -93,7 +93,7 @@ internal static class FdHarness
                 failures.Add($"{where}: reference {actual}, model {expected}");
             }
 
-            // The invariants hold whatever the model says (S1: the counts are the array lengths; facts §4.1).
+            // The invariants hold whatever the model says (S1: the counts are the array lengths; spec WCTX-06).
             if (actual.NumAdd != actual.Added.Length || actual.NumDel != actual.Deleted.Length)
             {
                 failures.Add($"{where}: counts differ from the arrays: {actual}");

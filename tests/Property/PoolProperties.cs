@@ -12,7 +12,7 @@ public enum JobBody
     /// <summary>Pauses once, then returns.</summary>
     PauseOnce,
 
-    /// <summary>Blocks pausing and returns still blocked: the block counter leaks to the thread (facts §2.7).</summary>
+    /// <summary>Blocks pausing and returns still blocked: the block counter leaks to the thread (spec PAUSE-06).</summary>
     BlockAndReturn,
 
     /// <summary>Unblocks once, then pauses once.</summary>

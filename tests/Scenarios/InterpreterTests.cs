@@ -108,7 +108,7 @@ public sealed class InterpreterTests
         string[] leaksBlock = ["func B", "  block_pause", "  return 1", "end", "func P", "  pause", "end", "ctx_new C", "start J C B -", "start K C P -"];
         string[] pauses = ["func P", "  pause", "end", "ctx_new C", "start J C P -"];
 
-        // Within a run the block counter leaks across jobs (facts §2.7): the second job cannot pause.
+        // Within a run the block counter leaks across jobs (spec PAUSE-06): the second job cannot pause.
         Assert.Equal(
             ["8 main ctx_new => ok", "2 main block_pause => ok", "9 main start => FINISH 1", "6 main pause => 1", "10 main start => FINISH 0"],
             Run(leaksBlock).Lines);

@@ -285,6 +285,22 @@ public sealed class OracleTests : IDisposable
         Assert.Equal(2, RunCli("--max-line-bytes", "0", "run", file).Status);
     }
 
+    [Fact]
+    public void CountAndLogLimits_AreOptions_WithTheContractsMessages()
+    {
+        // "1 main is_capable => 1" is 23 bytes with its LF: a 23-byte log holds it, the next line goes over.
+        string file = _dir.Write("t.scn", Text("is_capable", "@T is_capable", "start J - - -"));
+
+        (int status, string output, string error) = CliProcess("", "run", "--max-log-bytes", "23", file);
+        (int threadStatus, _, string threadError) = CliProcess("", "--max-threads", "1", "run", file);
+        (int jobStatus, _, string jobError) = CliProcess("", "run", "--max-jobs", "1", "--max-statements", "2", file);
+
+        Assert.Equal((2, "1 main is_capable => 1\n", $"{file}:2: the log is larger than 23 bytes (the limit, set by ASYNCREF_MAX_LOG_BYTES)\n"), (status, output, error));
+        Assert.Equal((2, $"{file}:2: more than 1 logical threads (the limit, set by ASYNCREF_MAX_THREADS)\n"), (threadStatus, threadError));
+        Assert.Equal((2, $"{file}:3: more than 2 statements (the limit, set by ASYNCREF_MAX_STATEMENTS)\n"), (jobStatus, jobError));
+        Assert.Equal(2, RunCli("--max-contexts", "0", "run", file).Status);
+    }
+
     private static (int Status, string Out, string Err) Adapter(string file)
     {
         string adapter = Path.Combine(RepositoryRoot, "artifacts", "asyncref-openssl");

@@ -3,11 +3,13 @@
 # Builds nothing (run the project build first).
 #
 # Fixture conventions, for NAME.scn:
-#   NAME.out  expected stdout, byte for byte; stderr must be empty; exit 0 (or NAME.rc).
+#   NAME.out  expected stdout, byte for byte; stderr must be empty (or its one line is NAME.err: a run that broke
+#             the log bound keeps what it printed); exit 0 (or NAME.rc).
 #   NAME.err  one line: the whole expected stderr line (for parse errors `NAME.scn:LINE: message`,
 #             the same line the C# reference prints); a final `*` matches any rest of the line
 #             (used where the line names the linked library's version). stderr must be exactly
 #             one line, stdout empty; exit 2 (or NAME.rc).
+#   NAME.env  VARIABLE=VALUE lines set for the run (the ASYNCREF_MAX_* limits, spec/scenario-language.md 13).
 # The adapter is run from inside the fixtures folder with the bare file name, so FILE in
 # `FILE:LINE: message` is the fixture's name.
 #
@@ -36,7 +38,9 @@ fail() { failed=$((failed + 1)); echo "FAIL $1: $2"; }
 # check NAME: runs one fixture and compares against its expectations.
 check() {
     local name=$1 want_rc rc
-    (cd "$fixtures" && "$adapter" "$name.scn" >"$tmp/out" 2>"$tmp/err")
+    local vars=()
+    [ -e "$fixtures/$name.env" ] && mapfile -t vars <"$fixtures/$name.env"
+    (cd "$fixtures" && env "${vars[@]}" "$adapter" "$name.scn" >"$tmp/out" 2>"$tmp/err")
     rc=$?
     if [ -e "$fixtures/$name.out" ]; then
         want_rc=0
@@ -46,7 +50,9 @@ check() {
         elif ! cmp -s "$tmp/out" "$fixtures/$name.out"; then
             fail "$name" "stdout differs:"
             diff "$fixtures/$name.out" "$tmp/out" | head -20
-        elif [ -s "$tmp/err" ]; then
+        elif [ -e "$fixtures/$name.err" ] && ! cmp -s "$tmp/err" "$fixtures/$name.err"; then
+            fail "$name" "stderr '$(head -1 "$tmp/err")' is not '$(head -1 "$fixtures/$name.err")'"
+        elif [ ! -e "$fixtures/$name.err" ] && [ -s "$tmp/err" ]; then
             fail "$name" "unexpected stderr: $(head -1 "$tmp/err")"
         else
             pass

@@ -38,6 +38,11 @@ internal sealed record ReferenceRun(Scenario? Scenario, ScenarioLog? Log, string
         {
             return new(scenario, null, null, e.Message);
         }
+        catch (ScenarioParseException e)
+        {
+            // The run broke the log bound: rejected, as a parse error is.
+            return new(null, null, e.Message, null);
+        }
     }
 
     /// <summary>The log as the reference prints it, or the parse error or broken invariant, for saving beside a divergence.</summary>

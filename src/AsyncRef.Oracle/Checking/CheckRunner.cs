@@ -178,6 +178,11 @@ public sealed class CheckRunner
         {
             reference = ReferenceRunner.Run(scenario, _options.Timeout);
         }
+        catch (ScenarioParseException e)
+        {
+            // The run broke the log bound: like a parse error, the case cannot be judged.
+            return new CaseResult(file, Verdict.Rejected, e.Message) { Profile = profile, Rules = loaded.Rules, Seconds = clock.Elapsed.TotalSeconds };
+        }
         catch (Exception e)
         {
             // A bug in AsyncRef (an invariant it broke): the case cannot be judged, the run goes on.

@@ -45,7 +45,17 @@ public static class GoldenVerifier
             };
         }
 
-        ScenarioLog? log = ReferenceRunner.Run(loaded.Scenario, timeout);
+        ScenarioLog? log;
+        try
+        {
+            log = ReferenceRunner.Run(loaded.Scenario, timeout);
+        }
+        catch (ScenarioParseException e)
+        {
+            // The run broke the log bound: like a parse error, the case cannot be judged.
+            return new CaseResult(file, Verdict.Rejected, e.Message) { Profile = profile, Rules = loaded.Rules };
+        }
+
         if (log is null)
         {
             return new CaseResult(file, Verdict.Timeout, ReferenceRunner.TimeoutMessage(timeout)) { Profile = profile, Rules = loaded.Rules };

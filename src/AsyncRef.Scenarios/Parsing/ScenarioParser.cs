@@ -48,6 +48,7 @@ internal sealed class ScenarioParser
     private static readonly string[] s_statusNames = ["UNSUPPORTED", "ERR", "OK", "EAGAIN"];
 
     private readonly string _fileName;
+    private readonly ScenarioLimits _limits;
     private readonly List<ScenarioStatement> _main = [];
     /// <summary>The most functions a scenario may define (the limit every implementation shares; spec/scenario-language.md).</summary>
     private const int MaxFunctions = 64;
@@ -59,12 +60,22 @@ internal sealed class ScenarioParser
 
     /// <summary>Callback names seen so far.</summary>
     private readonly HashSet<string> _callbackNames = [];
+
+    /// <summary>Logical thread names seen so far; <c>main</c> always counts.</summary>
+    private readonly HashSet<string> _threadNames = ["main"];
+    private readonly HashSet<string> _jobNames = [];
+    private readonly HashSet<string> _contextNames = [];
+    private int _statementCount;
     private AsyncProfile _profile = AsyncProfile.OpenSsl30;
     private FunctionBuilder? _current;
     private bool _seenStatement;
     private int _line;
 
-    private ScenarioParser(string fileName) => _fileName = fileName;
+    private ScenarioParser(string fileName, ScenarioLimits limits)
+    {
+        _fileName = fileName;
+        _limits = limits;
+    }
 
     [Flags]
     private enum OpFlags
@@ -75,7 +86,7 @@ internal sealed class ScenarioParser
     }
 
     /// <summary>Parses text; a line holding a lone surrogate (text no UTF-8 file can hold) is a lexical error.</summary>
-    internal static Scenario Parse(string text, string fileName)
+    internal static Scenario Parse(string text, string fileName, ScenarioLimits limits)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(fileName);
@@ -85,14 +96,14 @@ internal sealed class ScenarioParser
             text = text[1..];
         }
 
-        return Parse(SplitLines(text), fileName);
+        return Parse(SplitLines(text), fileName, limits);
     }
 
     /// <summary>
     /// Parses the bytes of a file: one UTF-8 byte-order mark at the start is skipped, and each line is decoded
     /// strictly; a line that is not well-formed UTF-8 is a lexical error of that line (spec/scenario-language.md §1).
     /// </summary>
-    internal static Scenario Parse(ReadOnlySpan<byte> utf8, string fileName)
+    internal static Scenario Parse(ReadOnlySpan<byte> utf8, string fileName, ScenarioLimits limits)
     {
         ArgumentNullException.ThrowIfNull(fileName);
         if (utf8.StartsWith("\uFEFF"u8))
@@ -100,13 +111,13 @@ internal sealed class ScenarioParser
             utf8 = utf8[3..];
         }
 
-        return Parse(SplitLines(utf8), fileName);
+        return Parse(SplitLines(utf8), fileName, limits);
     }
 
     /// <summary>Parses physical lines; a null line is one that is not valid text.</summary>
-    private static Scenario Parse(string?[] lines, string fileName)
+    private static Scenario Parse(string?[] lines, string fileName, ScenarioLimits limits)
     {
-        var parser = new ScenarioParser(fileName);
+        var parser = new ScenarioParser(fileName, limits);
         for (int i = 0; i < lines.Length; i++)
         {
             parser._line = i + 1;
@@ -123,7 +134,8 @@ internal sealed class ScenarioParser
             fileName,
             parser._profile,
             parser._functions.Select(f => new ScenarioFunction(f.Name, f.Line, f.Body)).ToList(),
-            parser._main);
+            parser._main,
+            limits);
     }
 
     /// <summary>Physical lines: split at LF; a CR before the LF is dropped; a final LF does not start another line.</summary>
@@ -221,6 +233,11 @@ internal sealed class ScenarioParser
             return;
         }
 
+        if (++_statementCount > _limits.MaxStatements)
+        {
+            throw Error(ScenarioLimits.TooMany(_limits.MaxStatements, "statements", ScenarioLimits.MaxStatementsVariable));
+        }
+
         bool first = !_seenStatement;
         _seenStatement = true;
         string? thread = null;
@@ -244,6 +261,11 @@ internal sealed class ScenarioParser
             }
 
             thread = prefix.Text[1..];
+            if (_threadNames.Add(thread) && _threadNames.Count > _limits.MaxThreads)
+            {
+                throw Error(ScenarioLimits.TooMany(_limits.MaxThreads, "logical threads", ScenarioLimits.MaxThreadsVariable));
+            }
+
             tokens.RemoveAt(0);
         }
 
@@ -393,7 +415,7 @@ internal sealed class ScenarioParser
             'X' => ParseContext(t, allowDot: false, allowNull: false),
             'C' => ParseContext(t, allowDot: true, allowNull: true),
             'c' => ParseContext(t, allowDot: true, allowNull: false),
-            'J' => ParseSymbol(t, allowNull: false, "job variable"),
+            'J' => ParseJob(t),
             'F' => ParseFunctionReference(t),
             'A' => ParseStartArgument(t),
             'K' => ParseSymbol(t, allowNull: true, "key"),
@@ -438,7 +460,23 @@ internal sealed class ScenarioParser
             throw Error($"invalid context name '{Show(t.Text)}'");
         }
 
+        if (_contextNames.Add(t.Text) && _contextNames.Count > _limits.MaxContexts)
+        {
+            throw Error(ScenarioLimits.TooMany(_limits.MaxContexts, "context variables", ScenarioLimits.MaxContextsVariable));
+        }
+
         return Name(t.Text);
+    }
+
+    private ScenarioValue ParseJob(Token t)
+    {
+        ScenarioValue job = ParseSymbol(t, allowNull: false, "job variable");
+        if (_jobNames.Add(job.Text) && _jobNames.Count > _limits.MaxJobs)
+        {
+            throw Error(ScenarioLimits.TooMany(_limits.MaxJobs, "job variables", ScenarioLimits.MaxJobsVariable));
+        }
+
+        return job;
     }
 
     private ScenarioValue ParseSymbol(Token t, bool allowNull, string what)

@@ -50,6 +50,12 @@ internal sealed partial class ScenarioInterpreter
     private readonly Action<string>? _onLine;
     private int? _ubIndex;
 
+    /// <summary>The bytes printed so far, each line with its LF (bounded by <see cref="ScenarioLimits.MaxLogBytes"/>).</summary>
+    private long _logBytes;
+
+    /// <summary>The error of the log line that would have gone over the log bound; the run stopped there.</summary>
+    private ScenarioParseException? _logLimitError;
+
     /// <summary>
     /// Whether the process has made an ASYNC call that runs OpenSSL's ASYNC initialisation (start, a successful
     /// init_thread, cleanup_thread, current_job, block_pause, unblock_pause); a pause before that is undefined.
@@ -91,6 +97,11 @@ internal sealed partial class ScenarioInterpreter
             {
                 break;
             }
+        }
+
+        if (_logLimitError is { } tooLarge)
+        {
+            throw tooLarge;
         }
 
         var log = new ScenarioLog(_lines.ToArray(), _ubIndex);
@@ -508,6 +519,16 @@ internal sealed partial class ScenarioInterpreter
 
     private void Write(string line)
     {
+        _logBytes += ScenarioText.Utf8.GetByteCount(line) + 1;
+        if (_logBytes > _scenario.Limits.MaxLogBytes)
+        {
+            // Every log line starts with the number of the scenario line that printed it.
+            long limit = _scenario.Limits.MaxLogBytes;
+            _logLimitError ??= new ScenarioParseException(_scenario.FileName, int.Parse(line.AsSpan(0, line.IndexOf(' ')), CultureInfo.InvariantCulture), string.Create(
+                CultureInfo.InvariantCulture, $"the log is larger than {limit} bytes (the limit, set by {ScenarioLimits.MaxLogBytesVariable})"));
+            throw new StopRun();
+        }
+
         _lines.Add(line);
         _onLine?.Invoke(line);
         if (_explained is not null)

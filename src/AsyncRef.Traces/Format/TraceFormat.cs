@@ -101,10 +101,10 @@ internal enum TraceFunction : byte
     UnblockPause = 20,
 }
 
-/// <summary>Constants and value layouts of trace format version 1.</summary>
+/// <summary>Constants and value layouts of trace format version 2.</summary>
 internal static class TraceFormat
 {
-    internal const ushort VersionMajor = 1;
+    internal const ushort VersionMajor = 2;
     internal const ushort VersionMinor = 0;
     internal const int HeaderSize = 32;
     internal const uint ChunkMagic = 0x4B4E4843; // "CHNK"

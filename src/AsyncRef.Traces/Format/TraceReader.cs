@@ -90,7 +90,7 @@ internal sealed class TraceReader : IDisposable
         uint headerSize = BinaryPrimitives.ReadUInt32LittleEndian(header[12..]);
         if (major != TraceFormat.VersionMajor)
         {
-            throw Error(0, $"trace format version {major}.{VersionMinor} is not supported (this reader reads 1.x)");
+            throw Error(0, $"trace format version {major}.{VersionMinor} is not supported (this reader reads 2.x; record the program again with this tracer)");
         }
 
         if (headerSize < TraceFormat.HeaderSize || headerSize > 4096)
@@ -152,7 +152,7 @@ internal sealed class TraceReader : IDisposable
             throw Error(_nextNumber, "truncated: the file ends inside a chunk");
         }
 
-        if (Crc32.Compute(_chunk.AsSpan(0, (int)length)) != crc)
+        if (Crc32C.Compute(_chunk.AsSpan(0, (int)length)) != crc)
         {
             throw Error(_nextNumber, "corrupted: the chunk's checksum does not match its records");
         }

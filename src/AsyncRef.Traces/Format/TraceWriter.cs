@@ -67,7 +67,7 @@ internal sealed class TraceWriter : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(header, TraceFormat.ChunkMagic);
         BinaryPrimitives.WriteUInt32LittleEndian(header[4..], (uint)_used);
         BinaryPrimitives.WriteUInt32LittleEndian(header[8..], (uint)_records);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[12..], Crc32.Compute(_chunk.AsSpan(TraceFormat.ChunkHeaderSize, _used)));
+        BinaryPrimitives.WriteUInt32LittleEndian(header[12..], Crc32C.Compute(_chunk.AsSpan(TraceFormat.ChunkHeaderSize, _used)));
         _stream.Write(_chunk, 0, TraceFormat.ChunkHeaderSize + _used);
         _used = 0;
         _records = 0;

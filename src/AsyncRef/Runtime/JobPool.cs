@@ -22,7 +22,7 @@ internal sealed class JobPool
 
     /// <summary>
     /// Jobs pre-created at most. OpenSSL stops pre-creating silently at the first allocation failure and still
-    /// succeeds (facts §2.1); the reference makes that point deterministic instead of exhausting memory.
+    /// succeeds (spec POOL-09); the reference makes that point deterministic instead of exhausting memory.
     /// </summary>
     internal const int MaxPreCreated = 1 << 20;
 

@@ -67,7 +67,7 @@ internal static class JobRuntime
     {
         if (PausingJob(captured) is { ResumingFromPause: true } job)
         {
-            // The reset belongs to the restart, on the context the job was started with (facts §4.3).
+            // The reset belongs to the restart, on the context the job was started with (spec WCTX-13).
             job.ResumingFromPause = false;
             job.WaitCtx!.ResetCounts();
         }

@@ -450,7 +450,7 @@ public sealed class AsyncWaitCtx
         return target;
     }
 
-    /// <summary>Checks all the bookkeeping invariants in checked mode (facts §4.1), after an operation that touched every entry.</summary>
+    /// <summary>Checks all the bookkeeping invariants in checked mode (spec WCTX-06, S1), after an operation that touched every entry.</summary>
     internal void AssertInvariants()
     {
         // Kept this small so the JIT inlines the mode test into the callers.

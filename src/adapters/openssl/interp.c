@@ -66,6 +66,7 @@ static int g_event_line;            /* line of the statement whose call emits ev
 static int g_teardown;              /* final cleanup: events are not part of the log */
 static ASYNC_JOB *g_returning_job;  /* current job when a body last returned */
 static unsigned long long g_lines_left; /* log lines a defined run of this scenario can still print */
+static unsigned long long g_log_bytes;  /* bytes printed so far, each line with its LF */
 
 /* Allocation failure is not a scenario outcome: stop loudly. */
 static void *check_alloc(void *p)
@@ -206,8 +207,16 @@ static void sb_printf(sb_t *sb, const char *fmt, ...)
 /* Undefined behaviour can send a job's fibre round a loop of statements for ever (1.1.1 switches
  * to a NULL job's context on a nested start). No defined run prints more lines than the budget
  * set in scenario_run, so past it the run stops instead of filling memory and the disk. */
-static void count_line(void)
+static void count_line(int line, size_t bytes)
 {
+    /* The log bound (ASYNCREF_MAX_LOG_BYTES): the line that would go over is not printed, and the run stops
+     * with the reference's message, at the scenario line that printed it. */
+    if (__atomic_add_fetch(&g_log_bytes, bytes, __ATOMIC_RELAXED) > g_sc->limits.log_bytes) {
+        fflush(stdout);
+        fprintf(stderr, "%s:%d: the log is larger than %llu bytes (the limit, set by ASYNCREF_MAX_LOG_BYTES)\n",
+                g_sc->path, line, g_sc->limits.log_bytes);
+        _exit(2);
+    }
     if (__atomic_fetch_sub(&g_lines_left, 1, __ATOMIC_RELAXED) == 0) {
         fputs("asyncref-openssl: the log outgrew what any defined run of this scenario prints; "
               "undefined behaviour in OpenSSL ran away\n", stderr);
@@ -220,7 +229,7 @@ static void count_line(void)
  * in OpenSSL), and what was printed before must survive. */
 static void emit_result(const stmt_t *s, const char *result)
 {
-    count_line();
+    count_line(s->line, (size_t)snprintf(NULL, 0, "%d %s %s => %s\n", s->line, current_thread_name(), s->opname, result));
     printf("%d %s %s => %s\n", s->line, current_thread_name(), s->opname, result);
     fflush(stdout);
 }
@@ -257,7 +266,7 @@ static void emit_eventf(const char *fmt, ...)
     va_start(ap, fmt);
     sb_vprintf(&sb, fmt, ap);
     va_end(ap);
-    count_line();
+    count_line(g_event_line, (size_t)snprintf(NULL, 0, "%d %s ! %s\n", g_event_line, current_thread_name(), sb.buf ? sb.buf : ""));
     printf("%d %s ! %s\n", g_event_line, current_thread_name(), sb.buf ? sb.buf : "");
     fflush(stdout);
     free(sb.buf);

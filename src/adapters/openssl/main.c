@@ -19,25 +19,8 @@
 
 #define PROG "asyncref-openssl"
 
-/* The size bounds, checked before parsing, as the reference checks them (ScenarioLimits): same defaults, same
- * variables, same messages. A file is never read past its bound plus one byte, so /dev/zero ends at once. */
-#define DEFAULT_MAX_FILE_BYTES (16ULL << 20)
-#define DEFAULT_MAX_LINE_BYTES (64ULL << 10)
-
-/* A decimal setting from 1 to max (at most 13 digits), or fallback. */
-static unsigned long long setting(const char *variable, unsigned long long max, unsigned long long fallback)
-{
-    const char *text = getenv(variable);
-    if (text == NULL || text[0] == '\0' || strlen(text) > 13)
-        return fallback;
-    unsigned long long value = 0;
-    for (const char *c = text; *c; c++) {
-        if (*c < '0' || *c > '9')
-            return fallback;
-        value = value * 10 + (unsigned long long)(*c - '0');
-    }
-    return value >= 1 && value <= max ? value : fallback;
-}
+/* The size bounds are checked before parsing, as the reference checks them (ScenarioLimits). A file is never read
+ * past its bound plus one byte, so /dev/zero ends at once. */
 
 /* Reports the first bound the text breaks (0 when none): sets *line and writes the message. */
 static int check_limits(const char *text, size_t len, unsigned long long max_file, unsigned long long max_line, int *line,
@@ -118,11 +101,11 @@ static int profile_supported(profile_t profile)
 /* Parses and runs one scenario (taking ownership of text); returns the exit status. */
 static int run_text(const char *path, char *text, size_t len)
 {
-    unsigned long long max_file = setting("ASYNCREF_MAX_FILE_BYTES", 1ULL << 40, DEFAULT_MAX_FILE_BYTES);
-    unsigned long long max_line = setting("ASYNCREF_MAX_LINE_BYTES", 1ULL << 30, DEFAULT_MAX_LINE_BYTES);
+    limits_t limits;
+    limits_current(&limits);
     char limit_msg[160];
     int limit_line = 0;
-    if (check_limits(text, len, max_file, max_line, &limit_line, limit_msg, sizeof limit_msg)) {
+    if (check_limits(text, len, limits.file_bytes, limits.line_bytes, &limit_line, limit_msg, sizeof limit_msg)) {
         fprintf(stderr, "%s:%d: %s\n", path, limit_line, limit_msg);
         free(text);
         return 2;
@@ -131,7 +114,7 @@ static int run_text(const char *path, char *text, size_t len)
     scenario_t sc;
     int err_line = 0;
     char *msg = NULL;
-    int ok = scenario_parse(text, len, &sc, &err_line, &msg);
+    int ok = scenario_parse(text, len, &limits, &sc, &err_line, &msg);
     free(text);
     if (!ok) {
         fprintf(stderr, "%s:%d: %s\n", path, err_line, msg);
@@ -145,6 +128,7 @@ static int run_text(const char *path, char *text, size_t len)
         scenario_free(&sc);
         return 3;
     }
+    sc.path = path;
     scenario_run(&sc);
     scenario_free(&sc);
     return 0;
@@ -159,9 +143,10 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *path = argv[1];
-    unsigned long long max_file = setting("ASYNCREF_MAX_FILE_BYTES", 1ULL << 40, DEFAULT_MAX_FILE_BYTES);
+    limits_t limits;
+    limits_current(&limits);
     size_t len = 0;
-    char *text = read_file(path, (size_t)max_file + 1, &len);
+    char *text = read_file(path, (size_t)limits.file_bytes + 1, &len);
     if (text == NULL) {
         fprintf(stderr, PROG ": cannot read %s: %s\n", path, strerror(errno));
         return 2;

@@ -21,6 +21,8 @@ typedef struct {
 
 typedef struct {
     scenario_t *sc;
+    const limits_t *limits;
+    unsigned long long statements; /* statements seen so far */
     int line;
     int failed;
     char *msg;                /* the first error (malloc'd), or NULL */
@@ -30,6 +32,35 @@ typedef struct {
     func_t *cur_func;         /* body being parsed, or NULL at top level */
     int seen_statement;       /* a statement (not blank/comment) was seen */
 } parser_t;
+
+/* ---- limits ------------------------------------------------------------------------------- */
+
+/* A decimal setting from 1 to max (at most 13 digits), or fallback. */
+static unsigned long long setting(const char *variable, unsigned long long max, unsigned long long fallback)
+{
+    const char *text = getenv(variable);
+    if (text == NULL || text[0] == '\0' || strlen(text) > 13)
+        return fallback;
+    unsigned long long value = 0;
+    for (const char *c = text; *c; c++) {
+        if (*c < '0' || *c > '9')
+            return fallback;
+        value = value * 10 + (unsigned long long)(*c - '0');
+    }
+    return value >= 1 && value <= max ? value : fallback;
+}
+
+void limits_current(limits_t *l)
+{
+    const unsigned long long bytes_max = 1ULL << 40, count_max = 1ULL << 30;
+    l->file_bytes = setting("ASYNCREF_MAX_FILE_BYTES", bytes_max, 16ULL << 20);
+    l->line_bytes = setting("ASYNCREF_MAX_LINE_BYTES", count_max, 64ULL << 10);
+    l->statements = setting("ASYNCREF_MAX_STATEMENTS", count_max, 1ULL << 20);
+    l->threads = setting("ASYNCREF_MAX_THREADS", count_max, 1ULL << 13);
+    l->jobs = setting("ASYNCREF_MAX_JOBS", count_max, 1ULL << 17);
+    l->contexts = setting("ASYNCREF_MAX_CONTEXTS", count_max, 1ULL << 20);
+    l->log_bytes = setting("ASYNCREF_MAX_LOG_BYTES", bytes_max, 256ULL << 20);
+}
 
 /* ---- small utilities ---------------------------------------------------------------------- */
 
@@ -406,6 +437,9 @@ static int parse_sym(parser_t *p, const token_t *t, sym_kind_t kind, int allow_n
     if (kind == SYM_CB && names_find(&p->sc->syms[SYM_CB], t->s, t->len) < 0 &&
         p->sc->syms[SYM_CB].len >= MAX_CALLBACKS)
         return fail(p, "too many callback names (at most %d)", MAX_CALLBACKS);
+    if (kind == SYM_JOB && names_find(&p->sc->syms[SYM_JOB], t->s, t->len) < 0 &&
+        p->sc->syms[SYM_JOB].len >= p->limits->jobs)
+        return fail(p, "more than %llu job variables (the limit, set by ASYNCREF_MAX_JOBS)", p->limits->jobs);
     *out = names_intern(&p->sc->syms[kind], t->s, t->len);
     return 1;
 }
@@ -429,6 +463,8 @@ static int parse_ctx(parser_t *p, const token_t *t, int allow_dot, int allow_non
     }
     if (!is_name(t))
         return fail(p, "invalid context name '%s'", show(p, t));
+    if (names_find(&p->sc->syms[SYM_CTX], t->s, t->len) < 0 && p->sc->syms[SYM_CTX].len >= p->limits->contexts)
+        return fail(p, "more than %llu context variables (the limit, set by ASYNCREF_MAX_CONTEXTS)", p->limits->contexts);
     *out = names_intern(&p->sc->syms[SYM_CTX], t->s, t->len);
     return 1;
 }
@@ -613,6 +649,8 @@ static int parse_line(parser_t *p, const char *line, size_t len)
         return fail(p, "%s", err);
     if (ntoks == 0)
         return 1;
+    if (++p->statements > p->limits->statements)
+        return fail(p, "more than %llu statements (the limit, set by ASYNCREF_MAX_STATEMENTS)", p->limits->statements);
     int first = !p->seen_statement;
     p->seen_statement = 1;
 
@@ -627,6 +665,8 @@ static int parse_line(parser_t *p, const char *line, size_t len)
             return fail(p, "invalid thread name '%s'", show(p, t));
         if (ntoks == 1)
             return fail(p, "missing statement after '%s'", show(p, t));
+        if (names_find(&p->sc->syms[SYM_THREAD], name.s, name.len) < 0 && p->sc->syms[SYM_THREAD].len >= p->limits->threads)
+            return fail(p, "more than %llu logical threads (the limit, set by ASYNCREF_MAX_THREADS)", p->limits->threads);
         thread = names_intern(&p->sc->syms[SYM_THREAD], name.s, name.len);
         t++;
         ntoks--;
@@ -657,13 +697,15 @@ static int next_line(const char **cur, const char *end, const char **line, size_
     return 1;
 }
 
-int scenario_parse(const char *text, size_t len, scenario_t *sc, int *err_line, char **err_msg)
+int scenario_parse(const char *text, size_t len, const limits_t *limits, scenario_t *sc, int *err_line, char **err_msg)
 {
     const char *end = text + len;
     parser_t p;
     memset(sc, 0, sizeof *sc);
     memset(&p, 0, sizeof p);
     p.sc = sc;
+    p.limits = limits;
+    sc->limits = *limits;
     sc->profile = PROFILE_30;
     names_intern(&sc->syms[SYM_THREAD], "main", 4);
 

@@ -16,6 +16,17 @@
 
 typedef enum { PROFILE_30, PROFILE_111 } profile_t;
 
+/* The input bounds (spec/scenario-language.md, 13), each set by its ASYNCREF_MAX_* variable, with the
+ * reference's defaults and messages (ScenarioLimits). */
+typedef struct {
+    unsigned long long file_bytes, line_bytes; /* checked before parsing (main.c) */
+    unsigned long long statements, threads, jobs, contexts; /* checked by the parser */
+    unsigned long long log_bytes;              /* checked while the log is printed (interp.c) */
+} limits_t;
+
+/* The limits in force: the variables where set (a decimal number in range), the defaults elsewhere. */
+void limits_current(limits_t *limits);
+
 typedef enum {
     OP_INIT_THREAD, OP_CLEANUP_THREAD, OP_IS_CAPABLE, OP_CTX_NEW, OP_CTX_FREE, OP_START,
     OP_PAUSE, OP_BLOCK_PAUSE, OP_UNBLOCK_PAUSE, OP_CURRENT_JOB, OP_WAIT_CTX, OP_ARG, OP_RETURN,
@@ -69,6 +80,8 @@ typedef struct {
 } func_t;
 
 typedef struct {
+    const char *path;         /* the file name in messages (set by the caller) */
+    limits_t limits;
     profile_t profile;
     stmt_list_t main;         /* top-level statements in file order */
     func_t funcs[MAX_FUNCS];
@@ -79,7 +92,7 @@ typedef struct {
 /* Parses the whole text. Returns 1 on success; on failure returns 0 and sets *err_line and
  * *err_msg (malloc'd, to be freed by the caller) to the first error in file order. The scenario
  * must be freed either way. */
-int scenario_parse(const char *text, size_t len, scenario_t *sc, int *err_line, char **err_msg);
+int scenario_parse(const char *text, size_t len, const limits_t *limits, scenario_t *sc, int *err_line, char **err_msg);
 
 void scenario_free(scenario_t *sc);
 

@@ -34,8 +34,16 @@ public sealed class BadTraceTests
     public void FutureMajorVersion_IsRejected()
     {
         byte[] bytes = ValidTrace();
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), 2);
-        AssertBadTrace(bytes, "0", "version 2.0 is not supported");
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), 3);
+        AssertBadTrace(bytes, "0", "version 3.0 is not supported");
+    }
+
+    [Fact]
+    public void Version1Trace_IsRejected_ItsChecksumsAreNotCrc32C()
+    {
+        byte[] bytes = ValidTrace();
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), 1);
+        AssertBadTrace(bytes, "0", "version 1.0 is not supported");
     }
 
     [Fact]
@@ -79,7 +87,7 @@ public sealed class BadTraceTests
         byte[] first = payload.Slice(records[a].Offset, 24).ToArray();
         payload.Slice(records[b].Offset, 24).CopyTo(payload.Slice(records[a].Offset, 24));
         first.CopyTo(payload.Slice(records[b].Offset, 24));
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(chunk + 12), Crc32.Compute(payload));
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(chunk + 12), Crc32C.Compute(payload));
         AssertBadTrace(bytes, (a + 1).ToString(), "out of order");
     }
 
