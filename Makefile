@@ -48,13 +48,14 @@ cli: restore
 	@printf '#!/bin/sh\nexec dotnet "$$(dirname "$$(readlink -f "$$0")")/asyncref.d/AsyncRef.Cli.dll" "$$@"\n' > $(CLI)
 	@chmod +x $(CLI)
 
-# Every test project plus the adapter's self-test; the last line sums them all.
+# Every test project plus the adapter's self-test and the package checks (make pack); the last line sums them all.
 test: build
 	@rm -f .test.log
 	@status=0; \
 	dotnet test AsyncRef.sln -c $(CONFIG) --no-build 2>&1 | tee -a .test.log || status=1; \
 	dotnet test examples/hunt-your-engine -c $(CONFIG) 2>&1 | tee -a .test.log || status=1; \
 	bash tests/adapter/run-adapter-tests.sh 2>&1 | tee -a .test.log || status=1; \
+	$(MAKE) --no-print-directory pack 2>&1 | tee -a .test.log || status=1; \
 	awk '/^(Passed|Failed)!/ { for (i=1;i<=NF;i++) { if ($$i=="Passed:") p+=$$(i+1); if ($$i=="Failed:") f+=$$(i+1) } } \
 	     /^[0-9]+ passed, [0-9]+ failed$$/ { p+=$$1; f+=$$3 } \
 	     END { printf "%d passed, %d failed\n", p, f; exit (f > 0) }' .test.log || status=1; \
@@ -141,3 +142,14 @@ check-hang: build
 	tail -4 .check-hang.log; rm -f .check-hang.log; \
 	echo "check-hang: $$elapsed s for the corpus (target: under 120 s), exit status $$status"; \
 	[ $$status -eq 1 ] && [ $$elapsed -lt 120 ]
+
+# NuGet packages into artifacts/packages: the libraries users reference (AsyncRef, AsyncRef.Testing) and the
+# .NET tool AsyncRef.Cli (command `asyncref`), each with its README, XML docs and SourceLink; then checks them
+# (tools/packaging/check_packages.py, also run by `make test`), the tool installed into a scratch folder.
+PACKAGES := $(ARTIFACTS)/packages
+PACKABLE := src/AsyncRef src/AsyncRef.Testing src/AsyncRef.Cli
+.PHONY: pack
+pack: restore
+	rm -rf $(PACKAGES)
+	for project in $(PACKABLE); do dotnet pack $$project -c Release --no-restore -o $(PACKAGES) || exit 1; done
+	python3 tools/packaging/check_packages.py $(PACKAGES)

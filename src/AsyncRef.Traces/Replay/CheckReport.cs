@@ -56,19 +56,36 @@ internal sealed class CheckReport
     /// <summary>Whether the file ended with its END record (the program exited normally).</summary>
     internal bool Complete { get; set; }
 
-    /// <summary>Why checking stopped early (first divergence, first UB, crash), or empty.</summary>
+    /// <summary>
+    /// How many findings of each kind are listed; the rest are counted only, so that a trace with a divergence at
+    /// every call is still checked in bounded memory.
+    /// </summary>
+    internal const int ListedPerKind = 100;
+
+    private readonly int[] _counts = new int[3];
+
+    /// <summary>Why checking stopped before the end of the trace (a course it cannot follow, a crash), or empty.</summary>
     internal string StoppedBecause { get; set; } = "";
+
+    /// <summary>What the reader should know about the findings (for example that they follow an undefined use).</summary>
+    internal List<string> Notes { get; } = [];
 
     /// <summary>The bad-trace message (<c>FILE:RECORD: message</c>), or empty.</summary>
     internal string BadTrace { get; set; } = "";
 
     internal double Seconds { get; set; }
 
+    /// <summary>The listed findings, at most <see cref="ListedPerKind"/> of each kind, in record order per kind.</summary>
     internal List<Finding> Findings { get; } = [];
 
-    internal int Divergences => Findings.Count(f => f.Kind == FindingKind.Divergence);
+    internal int Divergences => _counts[(int)FindingKind.Divergence];
 
-    internal int Undefined => Findings.Count(f => f.Kind == FindingKind.Undefined);
+    internal int Undefined => _counts[(int)FindingKind.Undefined];
+
+    internal int Advisories => _counts[(int)FindingKind.Advisory];
+
+    /// <summary>Findings counted but not listed (beyond <see cref="ListedPerKind"/> of their kind).</summary>
+    internal int Unlisted => Divergences + Undefined + Advisories - Findings.Count;
 
     internal double CallsPerSecond => Seconds > 0 ? Calls / Seconds : 0;
 
@@ -85,4 +102,13 @@ internal sealed class CheckReport
 
     internal string Summary =>
         $"{Calls} calls, {Divergences} divergences, {Undefined} undefined, {CallsPerSecond:F0} calls/s";
+
+    /// <summary>Counts <paramref name="finding"/> and lists it unless its kind already has <see cref="ListedPerKind"/>.</summary>
+    internal void Add(Finding finding)
+    {
+        if (++_counts[(int)finding.Kind] <= ListedPerKind)
+        {
+            Findings.Add(finding);
+        }
+    }
 }

@@ -141,7 +141,7 @@ internal sealed partial class TraceChecker
                     AsyncJob job = default;
                     if (address != 0 && !_objects.TryJob(address, out job))
                     {
-                        throw Fail(Undefined(t, call, UbRules.StaleHandle, $"ASYNC_get_wait_ctx of 0x{address:x}, which no start or current_job returned"));
+                        throw new UndefinedBehaviorException(UbRules.StaleHandle, $"ASYNC_get_wait_ctx of 0x{address:x}, which no start or current_job returned");
                     }
 
                     AsyncWaitCtx? ctx = Async.GetWaitCtx(job);
@@ -162,7 +162,25 @@ internal sealed partial class TraceChecker
         }
         catch (UndefinedBehaviorException e)
         {
-            throw Fail(Undefined(t, call, e.RuleId, e.Explanation));
+            Report(Undefined(t, call, e.RuleId, e.Explanation));
+            PassOverResult(t, call);
+        }
+    }
+
+    /// <summary>
+    /// After an undefined use the reference has not made the call: the program's RETURN of it, which must be the
+    /// thread's next record, is passed over and the replay goes on. Anything else (the C call went on into a job
+    /// function, say) is a course the reference has no counterpart of, and the check stops there.
+    /// </summary>
+    private void PassOverResult(ReplayThread t, OpenCall call)
+    {
+        t.OpenCall = call;
+        TraceRecord r = Take(t) ?? throw Ended(t);
+        t.OpenCall = null;
+        if (r.Kind != RecordKind.Return || r.Function != call.Function)
+        {
+            throw StopAt($"stopped at record {r.Number}: after the undefined use at record {call.Record} the program went on with " +
+                $"{Describe(r)}, which the reference cannot follow");
         }
     }
 
@@ -188,7 +206,18 @@ internal sealed partial class TraceChecker
             {
                 var call = new OpenCall(r.Number, r.Function, r.Site);
                 _report.Calls++;
-                int result = await Async.PauseJob();
+                int result;
+                try
+                {
+                    result = await Async.PauseJob();
+                }
+                catch (UndefinedBehaviorException e)
+                {
+                    Report(Undefined(t, call, e.RuleId, e.Explanation));
+                    PassOverResult(t, call);
+                    continue;
+                }
+
                 Verify(t, call, Expect(t, call).Int(0), result, "result");
                 continue;
             }
@@ -231,7 +260,7 @@ internal sealed partial class TraceChecker
         AsyncJob job = default;
         if (jobSlot != 0 && jobIn != 0 && !_objects.TryJob(jobIn, out job))
         {
-            throw Fail(Undefined(t, call, UbRules.StaleHandle, $"restart of 0x{jobIn:x}, which no start or current_job returned"));
+            throw new UndefinedBehaviorException(UbRules.StaleHandle, $"restart of 0x{jobIn:x}, which no start or current_job returned");
         }
 
         AsyncWaitCtx? ctx = _objects.Ctx(ctxAddress);
@@ -359,7 +388,7 @@ internal sealed partial class TraceChecker
         _callLog?.Write($"{call.Record} t{t.Id} {TraceFormat.Name(call.Function)} {what}: recorded {recorded}, predicted {predicted}\n");
         if (recorded != predicted)
         {
-            throw Fail(Divergence(t, call, $"{what} differs", recorded.ToString(), predicted.ToString(), ctx));
+            Report(Divergence(t, call, $"{what} differs", recorded.ToString(), predicted.ToString(), ctx));
         }
     }
 
@@ -368,7 +397,7 @@ internal sealed partial class TraceChecker
         _callLog?.Write($"{call.Record} t{t.Id} {TraceFormat.Name(call.Function)} {what}: recorded 0x{recorded:x}, predicted 0x{predicted:x}\n");
         if (recorded != predicted)
         {
-            throw Fail(Divergence(t, call, $"{what} differs", $"0x{recorded:x}", $"0x{predicted:x}", ctx));
+            Report(Divergence(t, call, $"{what} differs", $"0x{recorded:x}", $"0x{predicted:x}", ctx));
         }
     }
 
@@ -379,7 +408,7 @@ internal sealed partial class TraceChecker
         {
             if (job.IsNull != (recorded == 0))
             {
-                throw Fail(Divergence(t, call, "job handle differs", recorded == 0 ? "NULL" : $"0x{recorded:x}", job.IsNull ? "NULL" : job.ToString(), null));
+                Report(Divergence(t, call, "job handle differs", recorded == 0 ? "NULL" : $"0x{recorded:x}", job.IsNull ? "NULL" : job.ToString(), null));
             }
 
             return;
@@ -388,7 +417,7 @@ internal sealed partial class TraceChecker
         ulong before = _objects.BindJob(recorded, job);
         if (before != 0)
         {
-            throw Fail(Divergence(t, call, $"the reference's {job} was at 0x{before:x} before: the pools recycle jobs differently",
+            Report(Divergence(t, call, $"the reference's {job} was at 0x{before:x} before: the pools recycle jobs differently",
                 $"0x{recorded:x}", $"0x{before:x}", null));
         }
     }
@@ -408,7 +437,7 @@ internal sealed partial class TraceChecker
             _callLog?.Write($"{call.Record} t{t.Id} {TraceFormat.Name(call.Function)} {what}: recorded {rec}, predicted {pre}\n");
             if (!same)
             {
-                throw Fail(Divergence(t, call, $"{what} differs", rec, pre, ctx));
+                Report(Divergence(t, call, $"{what} differs", rec, pre, ctx));
             }
         }
     }

@@ -10,8 +10,10 @@ namespace AsyncRef.Traces.Replay;
 /// at a time, the one whose record is next, so the replay follows the recorded interleaving. A job function is a
 /// replay body that pulls the job's own records from the trace as the reference runs it, so job entry, pauses,
 /// resumptions and finishes are the reference's decisions, checked against the program's.
-/// Checking stops at the first divergence or undefined use: after it, the program's state and the reference's
-/// are no longer the same, and what C does next is not defined.
+/// Every finding is reported: after a divergence in a value the replay goes on with the reference's state, and
+/// after an undefined use (which the reference refuses) it passes over the program's result of that call. It stops
+/// only where the program's course of events (a job entered, paused, returned) leaves the reference's, since the
+/// records after that point can no longer be paired with the reference's calls.
 /// </summary>
 internal sealed partial class TraceChecker : IDisposable
 {
@@ -247,9 +249,8 @@ internal sealed partial class TraceChecker : IDisposable
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            AddFinding(new Finding(FindingKind.Divergence, _record.Number, t.Id, "-", "", "",
+            Fail(new Finding(FindingKind.Divergence, _record.Number, t.Id, "-", "", "",
                 $"the replay failed: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}", "", "", ""));
-            Stop();
         }
         finally
         {
@@ -277,23 +278,38 @@ internal sealed partial class TraceChecker : IDisposable
         _stopped.Set();
     }
 
-    private void AddFinding(Finding finding)
+    /// <summary>Records a finding; the replay goes on.</summary>
+    private void Report(Finding finding)
     {
         lock (_findingsLock)
         {
-            _report.Findings.Add(finding);
+            if (finding.Kind == FindingKind.Undefined && _report.Undefined == 0)
+            {
+                _report.Notes.Add($"findings after the first undefined use (record {finding.Record}) may follow from it: what C does after it is not defined");
+            }
+
+            _report.Add(finding);
         }
     }
 
-    /// <summary>Records a divergence or undefined use, stops the replay and unwinds the calling thread.</summary>
+    /// <summary>
+    /// Records a finding after which the program's records cannot be paired with the reference's calls, stops the
+    /// replay and unwinds the calling thread.
+    /// </summary>
     private ReplayStoppedException Fail(Finding finding)
     {
-        AddFinding(finding);
-        if (_report.StoppedBecause.Length == 0)
+        Report(finding);
+        return StopAt($"stopped at record {finding.Record}: the program's course of events leaves the reference's there, so the records after it cannot be paired with the reference's calls");
+    }
+
+    private ReplayStoppedException StopAt(string because)
+    {
+        lock (_findingsLock)
         {
-            _report.StoppedBecause = finding.Kind == FindingKind.Undefined
-                ? $"stopped at the first undefined use (record {finding.Record}): what C does after it is not defined"
-                : $"stopped at the first divergence (record {finding.Record})";
+            if (_report.StoppedBecause.Length == 0)
+            {
+                _report.StoppedBecause = because;
+            }
         }
 
         Stop();
@@ -308,7 +324,7 @@ internal sealed partial class TraceChecker : IDisposable
             _report.StoppedBecause =
                 $"the program stopped during {TraceFormat.Name(open.Function)} (record {open.Record}, thread {t.Id}): " +
                 $"recorded at entry, no result; checked up to the last complete record, {_reader.RecordsRead}";
-            _report.Findings.Add(new Finding(FindingKind.Advisory, open.Record, t.Id, TraceFormat.Name(open.Function),
+            Report(new Finding(FindingKind.Advisory, open.Record, t.Id, TraceFormat.Name(open.Function),
                 CallSites.Raw(open.Site), "", "the program stopped during this call (crash or kill): its result is missing", "", "", ""));
         }
 
@@ -321,14 +337,14 @@ internal sealed partial class TraceChecker : IDisposable
         {
             if (t is { PausedAtEnd: > 0 })
             {
-                _report.Findings.Add(new Finding(FindingKind.Advisory, _reader.RecordsRead, t.Id, "-", "", "",
+                _report.Add(new Finding(FindingKind.Advisory, _reader.RecordsRead, t.Id, "-", "", "",
                     $"{t.PausedAtEnd} job(s) still paused on thread {t.Id} at exit (never resumed to FINISH: their stacks leak)", "", "", ""));
             }
         }
 
         foreach (ReplayObjects.CtxInfo ctx in _objects.LiveContexts())
         {
-            _report.Findings.Add(new Finding(FindingKind.Advisory, ctx.Created, ctx.Thread, TraceFormat.Name(TraceFunction.CtxNew),
+            _report.Add(new Finding(FindingKind.Advisory, ctx.Created, ctx.Thread, TraceFormat.Name(TraceFunction.CtxNew),
                 CallSites.Raw(ctx.Site), "", $"wait ctx {ctx.Name} (0x{ctx.Pointer:x}) was never freed", "", "", ""));
         }
     }

@@ -40,6 +40,16 @@ internal static class CheckOutput
             }
         }
 
+        if (report.Unlisted > 0)
+        {
+            output.Write($"note: {report.Unlisted} more findings not listed (at most {CheckReport.ListedPerKind} of each kind are)\n");
+        }
+
+        foreach (string note in report.Notes)
+        {
+            output.Write($"note: {note}\n");
+        }
+
         if (report.StoppedBecause.Length > 0)
         {
             output.Write($"note: {report.StoppedBecause}\n");
@@ -53,8 +63,8 @@ internal static class CheckOutput
     {
         var document = new CheckDocument(
             report.Trace, report.Program, report.Verdict, report.Complete, report.Records, report.Calls, report.Jobs,
-            report.Pauses, report.Threads, report.Divergences, report.Undefined, Math.Round(report.CallsPerSecond),
-            report.StoppedBecause, report.BadTrace,
+            report.Pauses, report.Threads, report.Divergences, report.Undefined, report.Advisories, report.Unlisted,
+            Math.Round(report.CallsPerSecond), report.StoppedBecause, report.Notes, report.BadTrace,
             report.Findings.Select(f => new FindingDocument(
                 f.Kind.ToString().ToLowerInvariant(), f.Record, f.Thread, f.Function, f.Site, f.Rule, f.Message, f.Recorded,
                 f.Predicted, f.State)).ToList());
@@ -75,8 +85,11 @@ internal sealed record CheckDocument(
     int Threads,
     int Divergences,
     int Undefined,
+    int Advisories,
+    int Unlisted,
     double CallsPerSecond,
     string StoppedBecause,
+    List<string> Notes,
     string BadTrace,
     List<FindingDocument> Findings);
 

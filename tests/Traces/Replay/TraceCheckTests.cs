@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using AsyncRef.Traces.Format;
+using AsyncRef.Traces.Replay;
 
 namespace AsyncRef.Traces.Tests.Replay;
 
@@ -149,6 +150,96 @@ public sealed class TraceCheckTests
         Assert.Equal(1, exit);
         Assert.Matches(new Regex(@"undefined at record \d+ \(thread 1\) ASYNC_start_job, called at 0x2222: UB-CROSS-THREAD-RESUME"), stdout);
         Assert.Contains("0 divergences, 1 undefined", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EveryValueDivergence_IsReported_AndTheReplayGoesOnToTheEnd()
+    {
+        // The ctx holds fd 9 (the job set it); the program recorded three wrong listings, then finished normally.
+        string path = TraceFiles.Write(w =>
+        {
+            StartPausedJobWithFd(w, fd: 9);
+            foreach (int wrong in new[] { 8, 7, 6 })
+            {
+                w.Call(0, TraceFunction.GetAllFds, Site, Ctx, 0x7200, 0x7300);
+                w.Return(0, TraceFunction.GetAllFds, 1, 1, (ulong)wrong);
+            }
+
+            FinishJob(w, Job);
+        });
+        (int exit, string stdout, _) = TraceFiles.Check(path);
+        Assert.Equal(1, exit);
+        Assert.Equal(3, Regex.Count(stdout, "divergence at record"));
+        foreach (int wrong in new[] { 8, 7, 6 })
+        {
+            Assert.Contains($"recorded:  [{wrong}]", stdout, StringComparison.Ordinal);
+        }
+
+        // Every call was replayed: 4 up to the pause, 3 listings, the restart.
+        Assert.True(Regex.IsMatch(stdout, @"\n8 calls, 3 divergences, 0 undefined, [0-9]+ calls/s\n$"), stdout);
+        Assert.DoesNotContain("stopped at", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DivergencesBeyondTheCap_AreCountedNotListed()
+    {
+        const int wrongListings = CheckReport.ListedPerKind + 50;
+        string path = TraceFiles.Write(w =>
+        {
+            StartPausedJobWithFd(w, fd: 9);
+            for (int i = 0; i < wrongListings; i++)
+            {
+                w.Call(0, TraceFunction.GetAllFds, Site, Ctx, 0x7200, 0x7300);
+                w.Return(0, TraceFunction.GetAllFds, 1, 1, 8);
+            }
+        });
+        (int exit, string stdout, _) = TraceFiles.Check(path);
+        Assert.Equal(1, exit);
+        Assert.Equal(CheckReport.ListedPerKind, Regex.Count(stdout, "divergence at record"));
+        Assert.Contains($"{wrongListings} divergences", stdout, StringComparison.Ordinal);
+        Assert.Contains("note: 50 more findings not listed", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EveryUndefinedUse_IsNamed_WithItsRuleAndCallSite_AndLaterDivergencesToo()
+    {
+        // ASYNC_get_wait_ctx dereferences its job: an address no start or current_job returned is undefined, twice.
+        string path = TraceFiles.Write(w =>
+        {
+            StartPausedJobWithFd(w, fd: 9);
+            w.Call(0, TraceFunction.GetWaitCtx, 0x3331, 0x9990);
+            w.Return(0, TraceFunction.GetWaitCtx, 0);
+            w.Call(0, TraceFunction.GetWaitCtx, 0x3332, 0x9998);
+            w.Return(0, TraceFunction.GetWaitCtx, 0);
+            w.Call(0, TraceFunction.GetAllFds, 0x3333, Ctx, 0x7200, 0x7300);
+            w.Return(0, TraceFunction.GetAllFds, 1, 1, 8);
+            FinishJob(w, Job);
+        });
+        (int exit, string stdout, _) = TraceFiles.Check(path);
+        Assert.Equal(1, exit);
+        Assert.True(Regex.IsMatch(stdout, @"undefined at record 11 \(thread 0\) ASYNC_get_wait_ctx, called at 0x3331: UB-STALE-HANDLE"), stdout);
+        Assert.True(Regex.IsMatch(stdout, @"undefined at record 13 \(thread 0\) ASYNC_get_wait_ctx, called at 0x3332: UB-STALE-HANDLE"), stdout);
+        Assert.True(Regex.IsMatch(stdout, @"divergence at record 15 \(thread 0\) ASYNC_WAIT_CTX_get_all_fds, called at 0x3333"), stdout);
+        Assert.Contains("findings after the first undefined use (record 11) may follow from it", stdout, StringComparison.Ordinal);
+        Assert.Contains("8 calls, 1 divergences, 2 undefined", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ACourseDivergence_EndsTheCheck_AndSaysWhere()
+    {
+        // The program's job returned where the reference's job is paused (the restart was never made).
+        string path = TraceFiles.Write(w =>
+        {
+            StartPausedJobWithFd(w, fd: 9);
+            w.Call(0, TraceFunction.GetAllFds, Site, Ctx, 0x7200, 0x7300);
+            w.Write(RecordKind.BodyReturn, TraceFunction.None, 0, [1]);
+            w.Call(0, TraceFunction.GetAllFds, Site, Ctx, 0x7200, 0x7300);
+            w.Return(0, TraceFunction.GetAllFds, 1, 1, 8);
+        });
+        (int exit, string stdout, _) = TraceFiles.Check(path);
+        Assert.Equal(1, exit);
+        Assert.Equal(1, Regex.Count(stdout, "divergence at record"));
+        Assert.True(stdout.Contains("note: stopped at record 12: the program's course of events leaves the reference's there", StringComparison.Ordinal), stdout);
     }
 
     private static void StartPausedJobWithFd(TraceWriter w, int fd)
