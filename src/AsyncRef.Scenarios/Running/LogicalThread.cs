@@ -2,7 +2,7 @@ namespace AsyncRef.Scenarios;
 
 /// <summary>
 /// A logical thread of a scenario: its own OpenSSL thread state (pool, current job, block counter, error queue,
-/// profile), fresh when the logical thread is created, that <see cref="Invoke"/> installs on the calling OS thread for
+/// profile, and the run's process-wide stack functions), fresh when the logical thread is created, that <see cref="Invoke"/> installs on the calling OS thread for
 /// the length of one work item. Statements are strictly sequential (each completes before the next starts), so
 /// running every logical thread of a run on the one calling OS thread, each with its own state, gives the runtime
 /// exactly what one OS thread per logical thread gives it, without creating and switching thousands of OS threads.
@@ -15,10 +15,10 @@ internal sealed class LogicalThread
 
     private readonly AsyncThreadState _state;
 
-    internal LogicalThread(string name, AsyncProfile profile)
+    internal LogicalThread(string name, AsyncProfile profile, AsyncStackMemory stackMemory)
     {
         Name = name;
-        _state = new AsyncThreadState { Profile = profile };
+        _state = new AsyncThreadState { Profile = profile, StackMemory = stackMemory };
     }
 
     /// <summary>The logical thread's name, as the log prints it.</summary>
