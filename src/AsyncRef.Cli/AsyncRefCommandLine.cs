@@ -2,8 +2,8 @@ using System.Text;
 
 namespace AsyncRef.Cli;
 
-/// <summary>The entry point of the <c>asyncref</c> command line.</summary>
-public static class AsyncRefCommandLine
+/// <summary>The entry point of the <c>asyncref</c> command line (internal: the tool has no API; its tests reach it).</summary>
+internal static class AsyncRefCommandLine
 {
     /// <summary>Runs <c>asyncref</c> with the process's standard streams (UTF-8, LF line ends).</summary>
     /// <param name="args">The command-line arguments.</param>
