@@ -236,6 +236,12 @@ public enum ScenarioOp
 
     /// <summary><c>errors</c>.</summary>
     Errors,
+
+    /// <summary><c>set_mem_functions ALLOC FREE</c> (profile 3.2).</summary>
+    SetMemFunctions,
+
+    /// <summary><c>get_mem_functions</c> (profile 3.2).</summary>
+    GetMemFunctions,
 }
 
 /// <summary>What kind of value an argument is.</summary>
@@ -261,6 +267,9 @@ public enum ScenarioValueKind
 
     /// <summary><c>cleanup</c>: the recording cleanup.</summary>
     Cleanup,
+
+    /// <summary><c>default</c>: OpenSSL's own stack allocator or free function.</summary>
+    Default,
 }
 
 /// <summary>One argument of a statement.</summary>
@@ -279,6 +288,7 @@ public readonly record struct ScenarioValue(ScenarioValueKind Kind, string Text,
         ScenarioValueKind.Integer => Number.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ScenarioValueKind.Text => "\"" + Text + "\"",
         ScenarioValueKind.Ptr0 => "ptr0",
+        ScenarioValueKind.Default => "default",
         _ => "cleanup",
     };
 }
