@@ -57,10 +57,15 @@ public static class OracleText
         return Escape(text.ReplaceLineEndings(" ").Trim());
     }
 
-    /// <summary>A profile as scenarios and reports write it: <c>3.0</c> or <c>1.1.1</c>.</summary>
+    /// <summary>A profile as scenarios and reports write it: <c>3.0</c>, <c>3.2</c> or <c>1.1.1</c>.</summary>
     /// <param name="profile">The profile.</param>
     /// <returns>Its name.</returns>
-    public static string ProfileName(AsyncProfile profile) => profile == AsyncProfile.OpenSsl111 ? "1.1.1" : "3.0";
+    public static string ProfileName(AsyncProfile profile) => profile switch
+    {
+        AsyncProfile.OpenSsl111 => "1.1.1",
+        AsyncProfile.OpenSsl32 => "3.2",
+        _ => "3.0",
+    };
 
     private static int IndexOfControl(string text)
     {

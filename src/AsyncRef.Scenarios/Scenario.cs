@@ -54,8 +54,14 @@ public sealed class Scenario
     public static Scenario ParseUtf8(ReadOnlySpan<byte> utf8, string fileName) => ParseUtf8(utf8, fileName, ScenarioLimits.Current);
 
     /// <summary>Parses the bytes of a <c>.scn</c> file as <see cref="ParseUtf8(ReadOnlySpan{byte}, string)"/> does, under the given limits.</summary>
-    internal static Scenario ParseUtf8(ReadOnlySpan<byte> utf8, string fileName, ScenarioLimits limits)
+    /// <param name="utf8">The file's bytes.</param>
+    /// <param name="fileName">The name to use in error messages.</param>
+    /// <param name="limits">The bounds to apply, here and when the scenario runs (its log bound).</param>
+    /// <returns>The scenario.</returns>
+    /// <exception cref="ScenarioParseException">The first parse error in file order.</exception>
+    public static Scenario ParseUtf8(ReadOnlySpan<byte> utf8, string fileName, ScenarioLimits limits)
     {
+        ArgumentNullException.ThrowIfNull(limits);
         limits.Check(utf8, fileName);
         return ScenarioParser.Parse(utf8, fileName, limits);
     }
@@ -230,6 +236,12 @@ public enum ScenarioOp
 
     /// <summary><c>errors</c>.</summary>
     Errors,
+
+    /// <summary><c>set_mem_functions ALLOC FREE</c> (profile 3.2).</summary>
+    SetMemFunctions,
+
+    /// <summary><c>get_mem_functions</c> (profile 3.2).</summary>
+    GetMemFunctions,
 }
 
 /// <summary>What kind of value an argument is.</summary>
@@ -255,6 +267,9 @@ public enum ScenarioValueKind
 
     /// <summary><c>cleanup</c>: the recording cleanup.</summary>
     Cleanup,
+
+    /// <summary><c>default</c>: OpenSSL's own stack allocator or free function.</summary>
+    Default,
 }
 
 /// <summary>One argument of a statement.</summary>
@@ -273,6 +288,7 @@ public readonly record struct ScenarioValue(ScenarioValueKind Kind, string Text,
         ScenarioValueKind.Integer => Number.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ScenarioValueKind.Text => "\"" + Text + "\"",
         ScenarioValueKind.Ptr0 => "ptr0",
+        ScenarioValueKind.Default => "default",
         _ => "cleanup",
     };
 }

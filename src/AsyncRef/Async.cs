@@ -57,6 +57,43 @@ public static class Async
         set => AsyncThreadState.Current.Profile = value;
     }
 
+    /// <summary>
+    /// The process-wide stack functions the calling thread shares (<see cref="AsyncStackMemory.Process"/> unless set).
+    /// Threads that stand for one process share one instance.
+    /// </summary>
+    public static AsyncStackMemory ThreadStackMemory
+    {
+        get => AsyncThreadState.Current.StackMemory;
+        set => AsyncThreadState.Current.StackMemory = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>
+    /// <c>ASYNC_set_mem_functions(alloc_fn, free_fn)</c> (3.2+): replaces the functions that allocate and free job
+    /// stacks, for every thread of the process (<see cref="ThreadStackMemory"/>).
+    /// </summary>
+    /// <param name="alloc">The new allocator; null keeps the current one.</param>
+    /// <param name="free">The new free function; null keeps the current one.</param>
+    /// <returns>1; 0, changing nothing and queuing no error, once any job of the process has been created (even
+    /// if its stack allocation failed, and even after every stack was freed again).</returns>
+    /// <exception cref="NotSupportedException">The thread's profile is not <see cref="AsyncProfile.OpenSsl32"/>: older releases lack the function.</exception>
+    public static int SetMemFunctions(AsyncStackAlloc? alloc, AsyncStackFree? free) =>
+        StackMemoryFor("ASYNC_set_mem_functions").Set(alloc, free);
+
+    /// <summary><c>ASYNC_get_mem_functions(&amp;alloc_fn, &amp;free_fn)</c> (3.2+): the current stack functions.</summary>
+    /// <param name="alloc">The allocator (<see cref="AsyncStackMemory.DefaultAlloc"/> before any set).</param>
+    /// <param name="free">The free function (<see cref="AsyncStackMemory.DefaultFree"/> before any set).</param>
+    /// <exception cref="NotSupportedException">The thread's profile is not <see cref="AsyncProfile.OpenSsl32"/>.</exception>
+    public static void GetMemFunctions(out AsyncStackAlloc alloc, out AsyncStackFree free) =>
+        (alloc, free) = StackMemoryFor("ASYNC_get_mem_functions").Get();
+
+    private static AsyncStackMemory StackMemoryFor(string function)
+    {
+        AsyncThreadState thread = AsyncThreadState.Current;
+        return thread.Profile == AsyncProfile.OpenSsl32
+            ? thread.StackMemory
+            : throw new NotSupportedException($"{function} exists only in OpenSSL 3.2 and later (profile {thread.Profile})");
+    }
+
     /// <summary><c>ASYNC_init_thread(max_size, init_size)</c>: gives the thread a new pool, replacing any previous one.</summary>
     /// <param name="maxSize">The most jobs the pool may ever create; 0 means no limit.</param>
     /// <param name="initSize">Jobs created at once; must not exceed <paramref name="maxSize"/> (so 0 when it is 0).</param>

@@ -40,4 +40,10 @@ public enum AsyncProfile
 
     /// <summary>libcrypto 1.1.1w: no callback/status API; <c>args != NULL, size == 0</c> fails with <c>ERR</c> and <c>MALLOC_FAILURE</c>.</summary>
     OpenSsl111 = 1,
+
+    /// <summary>
+    /// libcrypto 3.2 and later (3.5.7, 3.6.3, 4.0.2): <see cref="OpenSsl30"/> plus the stack functions
+    /// <see cref="Async.SetMemFunctions"/> and <see cref="Async.GetMemFunctions"/>.
+    /// </summary>
+    OpenSsl32 = 2,
 }

@@ -15,7 +15,8 @@ internal sealed class ScenarioParser
     /// Argument signatures, one letter per argument:
     /// X ctx name · C ctx, <c>.</c> or <c>-</c> · c ctx or <c>.</c> · J job variable · F defined function or <c>-</c> ·
     /// A start ARG · K key or <c>-</c> · D data or <c>-</c> · L <c>cleanup</c> or <c>-</c> · B callback or <c>-</c> ·
-    /// G callback arg or <c>-</c> · I integer · N integer ≥ 0 · S status.
+    /// G callback arg or <c>-</c> · I integer · N integer ≥ 0 · S status · M stack allocator, <c>default</c> or <c>-</c> ·
+    /// R stack free function, <c>default</c> or <c>-</c>.
     /// </summary>
     private static readonly Dictionary<string, OpInfo> s_ops = new(StringComparer.Ordinal)
     {
@@ -43,6 +44,8 @@ internal sealed class ScenarioParser
         ["set_status"] = new(ScenarioOp.SetStatus, "cS", OpFlags.Profile30),
         ["get_status"] = new(ScenarioOp.GetStatus, "c", OpFlags.Profile30),
         ["errors"] = new(ScenarioOp.Errors, "", OpFlags.None),
+        ["set_mem_functions"] = new(ScenarioOp.SetMemFunctions, "MR", OpFlags.Profile32),
+        ["get_mem_functions"] = new(ScenarioOp.GetMemFunctions, "", OpFlags.Profile32),
     };
 
     private static readonly string[] s_statusNames = ["UNSUPPORTED", "ERR", "OK", "EAGAIN"];
@@ -60,6 +63,13 @@ internal sealed class ScenarioParser
 
     /// <summary>Callback names seen so far.</summary>
     private readonly HashSet<string> _callbackNames = [];
+
+    /// <summary>The most distinct stack allocator names, and stack free function names, a scenario may use.</summary>
+    private const int MaxStackFunctions = 8;
+
+    /// <summary>Stack allocator and stack free function names seen so far.</summary>
+    private readonly HashSet<string> _allocatorNames = [];
+    private readonly HashSet<string> _freeNames = [];
 
     /// <summary>Logical thread names seen so far; <c>main</c> always counts.</summary>
     private readonly HashSet<string> _threadNames = ["main"];
@@ -83,6 +93,7 @@ internal sealed class ScenarioParser
         None = 0,
         BodyOnly = 1,
         Profile30 = 2,
+        Profile32 = 4,
     }
 
     /// <summary>Parses text; a line holding a lone surrogate (text no UTF-8 file can hold) is a lexical error.</summary>
@@ -305,13 +316,17 @@ internal sealed class ScenarioParser
         {
             _profile = AsyncProfile.OpenSsl30;
         }
+        else if (tokens[1].Is("3.2"))
+        {
+            _profile = AsyncProfile.OpenSsl32;
+        }
         else if (tokens[1].Is("1.1.1"))
         {
             _profile = AsyncProfile.OpenSsl111;
         }
         else
         {
-            throw Error($"unknown profile '{Show(tokens[1].Text)}': expected 3.0 or 1.1.1");
+            throw Error($"unknown profile '{Show(tokens[1].Text)}': expected 3.0, 3.2 or 1.1.1");
         }
     }
 
@@ -382,6 +397,11 @@ internal sealed class ScenarioParser
             throw Error($"{head.Text} is not available in profile 1.1.1");
         }
 
+        if ((op.Flags & OpFlags.Profile32) != 0 && _profile != AsyncProfile.OpenSsl32)
+        {
+            throw Error($"{head.Text} is not available in profile {(_profile == AsyncProfile.OpenSsl111 ? "1.1.1" : "3.0")}: it needs profile 3.2");
+        }
+
         CheckCount(head.Text, tokens, op.Signature.Length);
         var arguments = new ScenarioValue[op.Signature.Length];
         for (int i = 0; i < arguments.Length; i++)
@@ -426,6 +446,8 @@ internal sealed class ScenarioParser
                 : t.Is("-") ? Null
                 : throw Error($"invalid cleanup '{Show(t.Text)}': expected cleanup or -"),
             'S' => ParseStatus(t),
+            'M' => ParseStackFunction(t, "stack allocator", _allocatorNames),
+            'R' => ParseStackFunction(t, "stack free function", _freeNames),
             'I' => Integer(ParseInt(t)),
             'N' => ParseSize(t),
             _ => throw new InvalidOperationException("bad signature letter " + kind),
@@ -503,6 +525,23 @@ internal sealed class ScenarioParser
         }
 
         return callback;
+    }
+
+    /// <summary>A stack allocator or free function: a recording function's name, <c>default</c> or <c>-</c>.</summary>
+    private ScenarioValue ParseStackFunction(Token t, string what, HashSet<string> seen)
+    {
+        if (t.Is("default"))
+        {
+            return new ScenarioValue(ScenarioValueKind.Default, "", 0);
+        }
+
+        ScenarioValue function = ParseSymbol(t, allowNull: true, what);
+        if (function.Kind == ScenarioValueKind.Name && seen.Add(function.Text) && seen.Count > MaxStackFunctions)
+        {
+            throw Error($"too many {what} names (at most {MaxStackFunctions})");
+        }
+
+        return function;
     }
 
     private ScenarioValue ParseFunctionReference(Token t)

@@ -5,7 +5,8 @@ namespace AsyncRef.Scenarios;
 /// <summary>
 /// A logical thread of a scenario: a dedicated OS thread that runs one work item at a time, handed over
 /// synchronously by <see cref="Invoke"/>. The caller blocks until the item is done, so statements are strictly
-/// sequential whichever thread runs them. The first thing the OS thread does is set the scenario's profile.
+/// sequential whichever thread runs them. The first thing the OS thread does is set the scenario's profile and the
+/// run's process-wide stack functions.
 /// </summary>
 internal sealed class LogicalThread : IDisposable
 {
@@ -17,14 +18,16 @@ internal sealed class LogicalThread : IDisposable
     private readonly SemaphoreSlim _go = new(0, 1);
     private readonly SemaphoreSlim _done = new(0, 1);
     private readonly AsyncProfile _profile;
+    private readonly AsyncStackMemory _stackMemory;
     private Action? _work;
     private ExceptionDispatchInfo? _failure;
     private bool _stopping;
 
-    internal LogicalThread(string name, AsyncProfile profile)
+    internal LogicalThread(string name, AsyncProfile profile, AsyncStackMemory stackMemory)
     {
         Name = name;
         _profile = profile;
+        _stackMemory = stackMemory;
         _thread = new Thread(Loop) { IsBackground = true, Name = "asyncref " + name };
         _thread.Start();
     }
@@ -67,6 +70,7 @@ internal sealed class LogicalThread : IDisposable
     {
         t_current = this;
         Async.ThreadProfile = _profile;
+        Async.ThreadStackMemory = _stackMemory;
         while (true)
         {
             _go.Wait();

@@ -78,7 +78,7 @@ internal sealed partial class ScenarioInterpreter
         }
 
         text.Append(CultureInfo.InvariantCulture, $"] numadd={snapshot.NumAdd} numdel={snapshot.NumDel}");
-        if (ctx.Profile == AsyncProfile.OpenSsl30)
+        if (ctx.Profile != AsyncProfile.OpenSsl111)
         {
             AsyncWaitCallback? callback = null;
             object? arg = null;

@@ -8,8 +8,8 @@ namespace AsyncRef.Scenarios;
 /// their thread one at a time and each completes before the next starts. Job functions are <c>async JobTask&lt;int&gt;</c>
 /// methods that interpret the body; <c>pause</c> awaits <see cref="Async.PauseJob"/>, so its line is printed when the
 /// job is resumed, by the logical thread that resumed it. Undefined behaviour prints a <c>UB</c> line and ends the run.
-/// One run is one process, as it is for an adapter: process-wide state (whether ASYNC has been initialised) starts
-/// afresh with every run.
+/// One run is one process, as it is for an adapter: process-wide state (whether ASYNC has been initialised, the stack
+/// functions) starts afresh with every run.
 /// </summary>
 internal sealed partial class ScenarioInterpreter
 {
@@ -37,6 +37,13 @@ internal sealed partial class ScenarioInterpreter
     private readonly Dictionary<string, AsyncWaitCallback> _callbacks = new(StringComparer.Ordinal);
     private readonly Dictionary<AsyncWaitCallback, string> _callbackNames = new(ReferenceEqualityComparer.Instance);
     private readonly AsyncWaitFdCleanup _cleanup;
+
+    /// <summary>The run's process-wide stack functions (profile 3.2), shared by all its threads.</summary>
+    private readonly AsyncStackMemory _stackMemory = new();
+
+    /// <summary>The recording stack allocators and free functions, by name, created on first use (§7 events).</summary>
+    private readonly Dictionary<string, AsyncStackAlloc> _stackAllocs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AsyncStackFree> _stackFrees = new(StringComparer.Ordinal);
 
     /// <summary>The <c>#N</c> of every job object the log has named, by <see cref="AsyncJob.ObjectId"/>.</summary>
     private readonly Dictionary<long, int> _jobNumbers = [];
@@ -122,7 +129,7 @@ internal sealed partial class ScenarioInterpreter
     {
         if (!_threads.TryGetValue(name, out LogicalThread? thread))
         {
-            thread = new LogicalThread(name, _scenario.Profile);
+            thread = new LogicalThread(name, _scenario.Profile, _stackMemory);
             _threads.Add(name, thread);
             _threadOrder.Add(thread);
         }
@@ -151,11 +158,13 @@ internal sealed partial class ScenarioInterpreter
         {
             case ScenarioOp.InitThread:
                 // The size check comes before the initialisation: a failed init_thread initialises nothing.
+                _eventLine = s.Line;
                 int initialised = Async.InitThread((nuint)a[0].Number, (nuint)a[1].Number);
                 _asyncInitialised |= initialised == 1;
                 return Int(initialised);
             case ScenarioOp.CleanupThread:
                 _asyncInitialised = true;
+                _eventLine = s.Line;
                 int pausedBefore = _explained is null ? 0 : Async.DescribeThread().PausedJobs;
                 Async.CleanupThread();
                 if (pausedBefore > 0)
@@ -191,6 +200,7 @@ internal sealed partial class ScenarioInterpreter
                 return "ok";
             case ScenarioOp.Start:
                 _asyncInitialised = true;
+                _eventLine = s.Line;
                 return Start(s);
             case ScenarioOp.Pause:
                 // ASYNC_pause_job does not initialise: before the first initialising call it reads a thread-local
@@ -257,9 +267,68 @@ internal sealed partial class ScenarioInterpreter
                 return Int(RequireContext(a[0], "ASYNC_WAIT_CTX_get_status").GetStatus());
             case ScenarioOp.Errors:
                 return "[" + string.Join(' ', Async.DrainErrors().Select(e => e.Name)) + "]";
+            case ScenarioOp.SetMemFunctions:
+                // ASYNC_set_mem_functions runs OPENSSL_init_crypto(OPENSSL_INIT_ASYNC) first, whatever it returns.
+                _asyncInitialised = true;
+                return Int(Async.SetMemFunctions(StackAlloc(a[0]), StackFree(a[1])));
+            case ScenarioOp.GetMemFunctions:
+                Async.GetMemFunctions(out AsyncStackAlloc alloc, out AsyncStackFree free);
+                return StackFunctionName(_stackAllocs, alloc) + " " + StackFunctionName(_stackFrees, free);
             default:
                 throw new InvalidOperationException($"statement {s.OpName} cannot be executed here");
         }
+    }
+
+    /// <summary>A recording allocator: it prints <c>stack_alloc NAME SIZE</c> and hands out a stack of the size asked.</summary>
+    private AsyncStackAlloc? StackAlloc(ScenarioValue v) => v.Kind switch
+    {
+        ScenarioValueKind.Null => null,
+        ScenarioValueKind.Default => AsyncStackMemory.DefaultAlloc,
+        _ => GetOrAdd(_stackAllocs, v.Text, name => (ref nuint size) =>
+        {
+            Event(string.Create(CultureInfo.InvariantCulture, $"stack_alloc {name} {size}"));
+            return new object();
+        }),
+    };
+
+    /// <summary>A recording free function: it prints <c>stack_free NAME</c>.</summary>
+    private AsyncStackFree? StackFree(ScenarioValue v) => v.Kind switch
+    {
+        ScenarioValueKind.Null => null,
+        ScenarioValueKind.Default => AsyncStackMemory.DefaultFree,
+        _ => GetOrAdd(_stackFrees, v.Text, name => _ => Event("stack_free " + name)),
+    };
+
+    private static T GetOrAdd<T>(Dictionary<string, T> functions, string name, Func<string, T> create)
+        where T : Delegate
+    {
+        if (!functions.TryGetValue(name, out T? function))
+        {
+            function = create(name);
+            functions.Add(name, function);
+        }
+
+        return function;
+    }
+
+    /// <summary>A stack function's name: <c>default</c> for OpenSSL's own, else the recording function's name.</summary>
+    private static string StackFunctionName<T>(Dictionary<string, T> functions, Delegate function)
+        where T : Delegate
+    {
+        if (ReferenceEquals(function, AsyncStackMemory.DefaultAlloc) || ReferenceEquals(function, AsyncStackMemory.DefaultFree))
+        {
+            return "default";
+        }
+
+        foreach (KeyValuePair<string, T> named in functions)
+        {
+            if (ReferenceEquals(named.Value, function))
+            {
+                return named.Key;
+            }
+        }
+
+        throw new InvalidOperationException("a stack function that the scenario did not name");
     }
 
     private string Start(ScenarioStatement s)

@@ -31,6 +31,9 @@ internal sealed class AsyncThreadState
     /// <summary>The behaviour this thread reproduces.</summary>
     internal AsyncProfile Profile;
 
+    /// <summary>The process-wide stack functions this thread's jobs use.</summary>
+    internal AsyncStackMemory StackMemory = AsyncStackMemory.Process;
+
     /// <summary>The thread's error queue: the 15 newest errors, oldest first.</summary>
     internal readonly ErrorQueue Errors = new();
 

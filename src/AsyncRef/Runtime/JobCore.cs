@@ -37,6 +37,9 @@ internal sealed class JobCore
     /// <summary>Incremented when a use ends, so handles of earlier uses are stale.</summary>
     internal uint Generation;
 
+    /// <summary>The stack its thread's <see cref="AsyncStackMemory"/> allocated when the job was created.</summary>
+    internal object? Stack;
+
     /// <summary>The thread that started the current use; only it may restart the job.</summary>
     internal AsyncThreadState? Owner;
 

@@ -37,8 +37,14 @@ internal sealed class JobPool
         _idle = new JobCore[Math.Max(preCreate, 16)];
         for (int i = 0; i < preCreate; i++)
         {
+            // Pre-creation stops silently at the first stack that cannot be allocated, as in OpenSSL.
+            if (thread.StackMemory.AllocateStack() is not { } stack)
+            {
+                break;
+            }
+
             // Pre-created jobs are pushed in creation order, so the last one created is handed out first.
-            var job = new JobCore();
+            var job = new JobCore { Stack = stack };
             job.Transition(Model.JobTrigger.PreCreate, thread, this);
             _idle[_idleCount++] = job;
             CreatedCount++;
@@ -87,14 +93,23 @@ internal sealed class JobPool
         return true;
     }
 
-    /// <summary>Creates a running job for a start and counts it against the budget; the caller checked <see cref="HasBudget"/>.</summary>
-    internal JobCore Create(AsyncThreadState thread)
+    /// <summary>
+    /// Creates a running job for a start and counts it against the budget; the caller checked <see cref="HasBudget"/>.
+    /// False, with nothing counted, when the thread's stack allocator gives no stack.
+    /// </summary>
+    internal bool TryCreate(AsyncThreadState thread, out JobCore job)
     {
         Debug.Assert(HasBudget, "the caller checks the budget");
-        var job = new JobCore();
+        if (thread.StackMemory.AllocateStack() is not { } stack)
+        {
+            job = null!;
+            return false;
+        }
+
+        job = new JobCore { Stack = stack };
         job.Transition(Model.JobTrigger.Create, thread, this);
         CreatedCount++;
-        return job;
+        return true;
     }
 
     /// <summary>Pushes a finished job; it need not have been created by this pool (after a re-init it was not).</summary>
@@ -120,6 +135,8 @@ internal sealed class JobPool
             JobCore job = _idle[i];
             job.Transition(Model.JobTrigger.Free, thread);
             job.Generation++;
+            thread.StackMemory.FreeStack(job.Stack);
+            job.Stack = null;
             _idle[i] = null!;
         }
 

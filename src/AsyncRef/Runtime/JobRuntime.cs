@@ -16,7 +16,7 @@ internal static class JobRuntime
         AsyncThreadState thread = AsyncThreadState.Current;
         if (thread.CurrentJob is { } running)
         {
-            if (job.IsNull && running.Resumed && thread.Profile == AsyncProfile.OpenSsl30)
+            if (job.IsNull && running.Resumed && thread.Profile != AsyncProfile.OpenSsl111)
             {
                 // 3.x: after a resume the running job's hidden status is "paused", and with a NULL handle that branch
                 // returns ERR before touching anything (1.1.1 lacks the check and crashes).
@@ -218,8 +218,8 @@ internal static class JobRuntime
 
         if (pool.HasBudget)
         {
-            core = pool.Create(thread);
-            return true;
+            // A stack allocator that fails makes the start return NO_JOBS, budget untouched (E15).
+            return pool.TryCreate(thread, out core);
         }
 
         ModelRefusal(thread, null, JobTrigger.Create);

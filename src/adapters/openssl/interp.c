@@ -16,6 +16,7 @@
 #include <openssl/err.h>
 
 #include "compat111.h"
+#include "compat32.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -64,6 +65,8 @@ static int g_next_number = 1;
 static char *g_space[SYM_KINDS];
 static int g_event_line;            /* line of the statement whose call emits events */
 static int g_teardown;              /* final cleanup: events are not part of the log */
+static ASYNC_stack_alloc_fn g_default_alloc; /* OpenSSL's own stack functions, `default` */
+static ASYNC_stack_free_fn g_default_free;
 static ASYNC_JOB *g_returning_job;  /* current job when a body last returned */
 static unsigned long long g_lines_left; /* log lines a defined run of this scenario can still print */
 static unsigned long long g_log_bytes;  /* bytes printed so far, each line with its LF */
@@ -386,6 +389,21 @@ static int record_callback(int index, void *arg)
     return 1;
 }
 
+/* The recording stack functions: they allocate and free as OpenSSL's own do, and say so. A thread's
+ * exit frees its pool's stacks (OpenSSL's thread-stop handler): that is teardown, not the log. */
+static void *record_stack_alloc(int index, size_t *num)
+{
+    emit_eventf("stack_alloc %s %zu", g_sc->syms[SYM_SALLOC].names[index], *num);
+    return malloc(*num);
+}
+
+static void record_stack_free(int index, void *stack)
+{
+    if (!g_teardown)
+        emit_eventf("stack_free %s", g_sc->syms[SYM_SFREE].names[index]);
+    free(stack);
+}
+
 static int run_body(int func, void *args);
 
 #define SEQ32(X) \
@@ -408,6 +426,43 @@ _Static_assert(sizeof job_tramps / sizeof job_tramps[0] == MAX_FUNCS, "one tramp
 SEQ32(CB_TRAMPOLINE)
 static ASYNC_callback_fn const cb_tramps[] = { SEQ32(CB_ENTRY) };
 _Static_assert(sizeof cb_tramps / sizeof cb_tramps[0] == MAX_CALLBACKS, "one trampoline per callback");
+
+/* Each stack allocator and free function name is a distinct function pointer, so get_mem_functions
+ * can name it back. */
+#define SEQ8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#define SALLOC_TRAMPOLINE(i) static void *salloc_tramp_##i(size_t *num) { return record_stack_alloc(i, num); }
+#define SALLOC_ENTRY(i) salloc_tramp_##i,
+#define SFREE_TRAMPOLINE(i) static void sfree_tramp_##i(void *p) { record_stack_free(i, p); }
+#define SFREE_ENTRY(i) sfree_tramp_##i,
+SEQ8(SALLOC_TRAMPOLINE)
+SEQ8(SFREE_TRAMPOLINE)
+static ASYNC_stack_alloc_fn const salloc_tramps[] = { SEQ8(SALLOC_ENTRY) };
+static ASYNC_stack_free_fn const sfree_tramps[] = { SEQ8(SFREE_ENTRY) };
+_Static_assert(sizeof salloc_tramps / sizeof salloc_tramps[0] == MAX_STACK_FUNCS, "one trampoline per allocator");
+_Static_assert(sizeof sfree_tramps / sizeof sfree_tramps[0] == MAX_STACK_FUNCS, "one trampoline per free function");
+
+static void do_set_mem_functions(const stmt_t *s)
+{
+    ASYNC_stack_alloc_fn a = s->salloc == REF_DEFAULT ? g_default_alloc : s->salloc >= 0 ? salloc_tramps[s->salloc] : NULL;
+    ASYNC_stack_free_fn f = s->sfree == REF_DEFAULT ? g_default_free : s->sfree >= 0 ? sfree_tramps[s->sfree] : NULL;
+    emit_resultf(s, "%d", ASYNC_set_mem_functions(a, f));
+}
+
+static void do_get_mem_functions(const stmt_t *s)
+{
+    ASYNC_stack_alloc_fn a = NULL;
+    ASYNC_stack_free_fn f = NULL;
+    ASYNC_get_mem_functions(&a, &f);
+    const char *an = a == g_default_alloc ? "default" : "?";
+    const char *fn = f == g_default_free ? "default" : "?";
+    for (size_t i = 0; i < g_sc->syms[SYM_SALLOC].len; i++)
+        if (salloc_tramps[i] == a)
+            an = g_sc->syms[SYM_SALLOC].names[i];
+    for (size_t i = 0; i < g_sc->syms[SYM_SFREE].len; i++)
+        if (sfree_tramps[i] == f)
+            fn = g_sc->syms[SYM_SFREE].names[i];
+    emit_resultf(s, "%s %s", an, fn);
+}
 
 static const char *callback_name(ASYNC_callback_fn fn)
 {
@@ -643,9 +698,11 @@ static void exec_stmt(const stmt_t *s, const void *args)
 {
     switch (s->op) {
     case OP_INIT_THREAD:
+        g_event_line = s->line; /* pre-created jobs' stacks */
         emit_resultf(s, "%d", ASYNC_init_thread((size_t)s->num[0], (size_t)s->num[1]));
         break;
     case OP_CLEANUP_THREAD:
+        g_event_line = s->line; /* the idle jobs' stacks */
         ASYNC_cleanup_thread();
         forget_idle_jobs(current_thread_index());
         emit_result(s, "ok");
@@ -665,6 +722,7 @@ static void exec_stmt(const stmt_t *s, const void *args)
         do_ctx_free(s);
         break;
     case OP_START:
+        g_event_line = s->line; /* a new job's stack */
         do_start(s);
         break;
     case OP_PAUSE: {
@@ -742,6 +800,12 @@ static void exec_stmt(const stmt_t *s, const void *args)
     case OP_ERRORS:
         do_errors(s);
         break;
+    case OP_SET_MEM_FUNCTIONS:
+        do_set_mem_functions(s);
+        break;
+    case OP_GET_MEM_FUNCTIONS:
+        do_get_mem_functions(s);
+        break;
     }
 }
 
@@ -780,6 +844,8 @@ static void runtime_init(const scenario_t *sc)
         exit(1);
     }
     g_sc = sc;
+    if (sc->profile == PROFILE_32)
+        ASYNC_get_mem_functions(&g_default_alloc, &g_default_free);
     g_ctx = xcalloc(sc->syms[SYM_CTX].len, sizeof *g_ctx);
     g_jobs = xcalloc(sc->syms[SYM_JOB].len, sizeof *g_jobs);
     g_space[SYM_KEY] = xcalloc(sc->syms[SYM_KEY].len, 1);
@@ -825,10 +891,23 @@ void scenario_run(const scenario_t *sc)
     for (size_t f = 0; f < sc->nfuncs; f++)
         body_lines += sc->funcs[f].body.len;
     g_lines_left = mul_add_sat(2 * ((unsigned long long)sc->main.len + 1), body_lines + 1, 4096);
+    if (sc->profile == PROFILE_32) {
+        /* Recording stack functions add one event per job created (by a start, or pre-created by an
+         * init_thread, each executed at most once per top-level statement) and one per stack freed. */
+        unsigned long long runs = (unsigned long long)sc->main.len + 1, stacks = 0;
+        for (size_t i = 0; i < sc->main.len; i++)
+            stacks = mul_add_sat(1, stacks, sc->main.items[i].op == OP_INIT_THREAD ? (unsigned)sc->main.items[i].num[1] + 1ULL : 1);
+        for (size_t f = 0; f < sc->nfuncs; f++)
+            for (size_t i = 0; i < sc->funcs[f].body.len; i++)
+                if (sc->funcs[f].body.items[i].op == OP_INIT_THREAD)
+                    stacks = mul_add_sat(runs, (unsigned)sc->funcs[f].body.items[i].num[1] + 1ULL, stacks);
+        g_lines_left = mul_add_sat(2, stacks, g_lines_left);
+    }
     runtime_init(sc);
     workers_init(sc->syms[SYM_THREAD].len, sc->syms[SYM_THREAD].names);
     for (size_t i = 0; i < sc->main.len; i++)
         worker_run(sc->main.items[i].thread, exec_top, (void *)&sc->main.items[i]);
+    g_teardown = 1; /* the threads' exits free their pools' stacks: not scenario events */
     workers_shutdown();
     runtime_free();
 }

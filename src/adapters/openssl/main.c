@@ -91,11 +91,21 @@ static char *read_file(const char *path, size_t cap_bytes, size_t *len)
     return buf;
 }
 
-/* The profile a library major version behaves like: 1.1.x -> 1.1.1, 3.x -> 3.0. */
+/* The profiles a library version behaves like: 1.1.x -> 1.1.1; 3.x -> 3.0; 3.2 and later (built
+ * against their headers, which declare the stack functions) -> 3.2 as well. */
 static int profile_supported(profile_t profile)
 {
     unsigned long v = OpenSSL_version_num();
-    return profile == PROFILE_111 ? v < 0x30000000UL : v >= 0x30000000UL;
+    switch (profile) {
+    case PROFILE_111: return v < 0x30000000UL;
+    case PROFILE_32: return OPENSSL_VERSION_NUMBER >= 0x30200000L && v >= 0x30200000UL;
+    default: return v >= 0x30000000UL;
+    }
+}
+
+static const char *profile_name(profile_t profile)
+{
+    return profile == PROFILE_111 ? "1.1.1" : profile == PROFILE_32 ? "3.2" : "3.0";
 }
 
 /* Parses and runs one scenario (taking ownership of text); returns the exit status. */
@@ -124,7 +134,7 @@ static int run_text(const char *path, char *text, size_t len)
     }
     if (!profile_supported(sc.profile)) {
         fprintf(stderr, PROG ": %s: profile %s is not supported by the linked library (%s)\n", path,
-                sc.profile == PROFILE_111 ? "1.1.1" : "3.0", OpenSSL_version(OPENSSL_VERSION));
+                profile_name(sc.profile), OpenSSL_version(OPENSSL_VERSION));
         scenario_free(&sc);
         return 3;
     }

@@ -347,9 +347,11 @@ static int parse_int(parser_t *p, const token_t *t, int *out)
     }
     if (t->quoted || i == t->len)
         return fail(p, "invalid integer '%s'", show(p, t));
-    for (; i < t->len; i++) {
-        if (t->s[i] < '0' || t->s[i] > '9')
+    /* The whole token must be -?[0-9]+ before its value is judged: 99999999999D1 is invalid, not out of range. */
+    for (size_t k = i; k < t->len; k++)
+        if (t->s[k] < '0' || t->s[k] > '9')
             return fail(p, "invalid integer '%s'", show(p, t));
+    for (; i < t->len; i++) {
         v = v * 10 + (t->s[i] - '0');
         if (v > 2147483648LL)
             return fail(p, "integer '%s' out of range", show(p, t));
@@ -366,6 +368,7 @@ static int parse_int(parser_t *p, const token_t *t, int *out)
 
 #define F_BODY_ONLY 1u  /* only inside a function body */
 #define F_PROFILE30 2u  /* not available under profile 1.1.1 */
+#define F_PROFILE32 4u  /* only under profile 3.2 */
 
 /*
  * Argument signature letters:
@@ -374,6 +377,7 @@ static int parse_int(parser_t *p, const token_t *t, int *out)
  *   K key or '-'        D data or '-'         L 'cleanup' or '-'
  *   B callback or '-'   G callback arg or '-'
  *   I integer           N integer >= 0        S status (integer or UNSUPPORTED/ERR/OK/EAGAIN)
+ *   M stack allocator, 'default' or '-'       R stack free function, 'default' or '-'
  */
 typedef struct {
     const char *name;
@@ -407,6 +411,8 @@ static const op_info_t OPS[] = {
     { "set_status", OP_SET_STATUS, "cS", F_PROFILE30 },
     { "get_status", OP_GET_STATUS, "c", F_PROFILE30 },
     { "errors", OP_ERRORS, "", 0 },
+    { "set_mem_functions", OP_SET_MEM_FUNCTIONS, "MR", F_PROFILE32 },
+    { "get_mem_functions", OP_GET_MEM_FUNCTIONS, "", F_PROFILE32 },
 };
 
 static const op_info_t *find_op(const token_t *t)
@@ -437,6 +443,9 @@ static int parse_sym(parser_t *p, const token_t *t, sym_kind_t kind, int allow_n
     if (kind == SYM_CB && names_find(&p->sc->syms[SYM_CB], t->s, t->len) < 0 &&
         p->sc->syms[SYM_CB].len >= MAX_CALLBACKS)
         return fail(p, "too many callback names (at most %d)", MAX_CALLBACKS);
+    if ((kind == SYM_SALLOC || kind == SYM_SFREE) && names_find(&p->sc->syms[kind], t->s, t->len) < 0 &&
+        p->sc->syms[kind].len >= MAX_STACK_FUNCS)
+        return fail(p, "too many %s names (at most %d)", what, MAX_STACK_FUNCS);
     if (kind == SYM_JOB && names_find(&p->sc->syms[SYM_JOB], t->s, t->len) < 0 &&
         p->sc->syms[SYM_JOB].len >= p->limits->jobs)
         return fail(p, "more than %llu job variables (the limit, set by ASYNCREF_MAX_JOBS)", p->limits->jobs);
@@ -544,6 +553,16 @@ static int parse_arg(parser_t *p, char kind, const token_t *t, stmt_t *s, int *n
         }
         return fail(p, "invalid cleanup '%s': expected cleanup or -", show(p, t));
     case 'S': return parse_status(p, t, &s->num[(*nints)++]);
+    case 'M':
+    case 'R': {
+        int *out = kind == 'M' ? &s->salloc : &s->sfree;
+        if (tok_is(t, "default")) {
+            *out = REF_DEFAULT;
+            return 1;
+        }
+        return parse_sym(p, t, kind == 'M' ? SYM_SALLOC : SYM_SFREE, 1,
+                         kind == 'M' ? "stack allocator" : "stack free function", out);
+    }
     case 'I': return parse_int(p, t, &s->num[(*nints)++]);
     case 'N':
         if (!parse_int(p, t, &s->num[*nints]))
@@ -568,10 +587,12 @@ static int parse_profile(parser_t *p, const token_t *toks, int ntoks, int prefix
         return fail(p, "profile expects 1 argument, got %d", ntoks - 1);
     if (tok_is(&toks[1], "3.0"))
         p->sc->profile = PROFILE_30;
+    else if (tok_is(&toks[1], "3.2"))
+        p->sc->profile = PROFILE_32;
     else if (tok_is(&toks[1], "1.1.1"))
         p->sc->profile = PROFILE_111;
     else
-        return fail(p, "unknown profile '%s': expected 3.0 or 1.1.1", show(p, &toks[1]));
+        return fail(p, "unknown profile '%s': expected 3.0, 3.2 or 1.1.1", show(p, &toks[1]));
     return 1;
 }
 
@@ -621,6 +642,9 @@ static int parse_call(parser_t *p, const token_t *toks, int ntoks, int thread)
         return fail(p, "%s is only allowed inside a function body", op->name);
     if ((op->flags & F_PROFILE30) && p->sc->profile == PROFILE_111)
         return fail(p, "%s is not available in profile 1.1.1", op->name);
+    if ((op->flags & F_PROFILE32) && p->sc->profile != PROFILE_32)
+        return fail(p, "%s is not available in profile %s: it needs profile 3.2", op->name,
+                    p->sc->profile == PROFILE_111 ? "1.1.1" : "3.0");
     int want = (int)strlen(op->sig);
     if (ntoks - 1 != want && want == 0)
         return fail(p, "%s expects no arguments, got %d", op->name, ntoks - 1);
@@ -632,7 +656,7 @@ static int parse_call(parser_t *p, const token_t *toks, int ntoks, int thread)
     s->op = op->op;
     s->opname = op->name;
     s->thread = thread;
-    s->ctx = s->key = s->data = s->cb = s->cbarg = REF_NONE;
+    s->ctx = s->key = s->data = s->cb = s->cbarg = s->salloc = s->sfree = REF_NONE;
     s->job = s->func = -1;
     int nints = 0;
     for (int i = 0; i < want; i++)

@@ -13,8 +13,9 @@
  * has fixed tables of trampolines of these sizes, so the parser enforces the limits. */
 #define MAX_FUNCS 64
 #define MAX_CALLBACKS 32
+#define MAX_STACK_FUNCS 8 /* stack allocator names, and stack free function names (profile 3.2) */
 
-typedef enum { PROFILE_30, PROFILE_111 } profile_t;
+typedef enum { PROFILE_30, PROFILE_111, PROFILE_32 } profile_t;
 
 /* The input bounds (spec/scenario-language.md, 13), each set by its ASYNCREF_MAX_* variable, with the
  * reference's defaults and messages (ScenarioLimits). */
@@ -31,16 +32,20 @@ typedef enum {
     OP_INIT_THREAD, OP_CLEANUP_THREAD, OP_IS_CAPABLE, OP_CTX_NEW, OP_CTX_FREE, OP_START,
     OP_PAUSE, OP_BLOCK_PAUSE, OP_UNBLOCK_PAUSE, OP_CURRENT_JOB, OP_WAIT_CTX, OP_ARG, OP_RETURN,
     OP_SET_WAIT_FD, OP_GET_FD, OP_GET_ALL_FDS, OP_GET_CHANGED_FDS, OP_CLEAR_FD,
-    OP_SET_CALLBACK, OP_GET_CALLBACK, OP_CALL_CALLBACK, OP_SET_STATUS, OP_GET_STATUS, OP_ERRORS
+    OP_SET_CALLBACK, OP_GET_CALLBACK, OP_CALL_CALLBACK, OP_SET_STATUS, OP_GET_STATUS, OP_ERRORS,
+    OP_SET_MEM_FUNCTIONS, OP_GET_MEM_FUNCTIONS
 } opcode_t;
 
 /* A reference to a named symbol is its index (>= 0) or one of these. */
-enum { REF_NONE = -1 /* '-' : NULL */, REF_DOT = -2 /* '.' : the running job's wait ctx */ };
+enum { REF_NONE = -1 /* '-' : NULL */, REF_DOT = -2 /* '.' : the running job's wait ctx */,
+       REF_DEFAULT = -3 /* 'default' : OpenSSL's own stack function */ };
 
 typedef enum { ARG_NULL, ARG_STRING, ARG_PTR0 } arg_kind_t;
 
 /* Symbol kinds; each has its own namespace. */
-typedef enum { SYM_CTX, SYM_JOB, SYM_KEY, SYM_DATA, SYM_CB, SYM_CBARG, SYM_THREAD, SYM_KINDS } sym_kind_t;
+typedef enum {
+    SYM_CTX, SYM_JOB, SYM_KEY, SYM_DATA, SYM_CB, SYM_CBARG, SYM_THREAD, SYM_SALLOC, SYM_SFREE, SYM_KINDS
+} sym_kind_t;
 
 typedef struct {
     int line;            /* physical line number in the file */
@@ -51,6 +56,7 @@ typedef struct {
     int job;             /* SYM_JOB index */
     int func;            /* function index, or REF_NONE ('-': a NULL func) */
     int key, data, cb, cbarg; /* symbol indexes or REF_NONE */
+    int salloc, sfree;   /* set_mem_functions: symbol indexes, REF_NONE or REF_DEFAULT */
     int cleanup;         /* set_wait_fd: 1 = the recording cleanup, 0 = NULL */
     int num[2];          /* integer arguments in order of appearance */
     arg_kind_t arg_kind; /* start: the ARG */
