@@ -54,8 +54,14 @@ public sealed class Scenario
     public static Scenario ParseUtf8(ReadOnlySpan<byte> utf8, string fileName) => ParseUtf8(utf8, fileName, ScenarioLimits.Current);
 
     /// <summary>Parses the bytes of a <c>.scn</c> file as <see cref="ParseUtf8(ReadOnlySpan{byte}, string)"/> does, under the given limits.</summary>
-    internal static Scenario ParseUtf8(ReadOnlySpan<byte> utf8, string fileName, ScenarioLimits limits)
+    /// <param name="utf8">The file's bytes.</param>
+    /// <param name="fileName">The name to use in error messages.</param>
+    /// <param name="limits">The bounds to apply, here and when the scenario runs (its log bound).</param>
+    /// <returns>The scenario.</returns>
+    /// <exception cref="ScenarioParseException">The first parse error in file order.</exception>
+    public static Scenario ParseUtf8(ReadOnlySpan<byte> utf8, string fileName, ScenarioLimits limits)
     {
+        ArgumentNullException.ThrowIfNull(limits);
         limits.Check(utf8, fileName);
         return ScenarioParser.Parse(utf8, fileName, limits);
     }
