@@ -1,4 +1,5 @@
 using System.Globalization;
+using AsyncRef.Scenarios;
 
 namespace AsyncRef.Campaigns;
 
@@ -94,3 +95,54 @@ public sealed record EnumerateOptions(int Depth)
 /// <param name="ScenariosPerSecond">The rate.</param>
 /// <param name="ReportPath">The saved <c>report.json</c>.</param>
 public sealed record CampaignResult(long Scenarios, long Divergences, double ScenariosPerSecond, string ReportPath);
+
+/// <summary>The settings of <c>asyncref fuzz-inputs</c>, the hostile-input campaign.</summary>
+/// <param name="Seed">The campaign's seed: file <c>i</c> of a seed is always the same.</param>
+/// <param name="Count">How many files.</param>
+/// <param name="Implementation">The implementation compared with the reference, run as <c>CMD --batch</c>.</param>
+public sealed record InputFuzzOptions(int Seed, long Count, string Implementation)
+{
+    /// <summary>
+    /// The campaign's bounds, small so that a file can meet or exceed each of them cheaply: 64 KiB files, 1 KiB lines,
+    /// 512 statements, 16 logical threads, 32 job and 32 context variables, 16 KiB of log. Both sides apply them.
+    /// </summary>
+    public static ScenarioLimits SmallLimits { get; } = new()
+    {
+        MaxFileBytes = 64 << 10, MaxLineBytes = 1 << 10, MaxStatements = 512, MaxThreads = 16, MaxJobs = 32, MaxContexts = 32, MaxLogBytes = 16 << 10,
+    };
+
+    /// <summary>A directory whose <c>.scn</c> files (searched recursively) are mutated besides generated scenarios; null: generated ones only.</summary>
+    public string? Corpus { get; init; }
+
+    /// <summary>Where the failing files are saved (<c>failures/</c>, each with a <c>.txt</c> saying why).</summary>
+    public string OutputDirectory { get; init; } = "fuzz-inputs-out";
+
+    /// <summary>The time limit of one file on either side.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Files run side by side (each worker with its own implementation process); the default is one per core.</summary>
+    public int Workers { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>The bounds both sides apply (<see cref="SmallLimits"/> by default).</summary>
+    public ScenarioLimits Limits { get; init; } = SmallLimits;
+}
+
+/// <summary>What the hostile-input campaign found.</summary>
+/// <param name="Files">Files run.</param>
+/// <param name="Accepted">Files both sides accepted.</param>
+/// <param name="Rejected">Files both sides rejected with the same error line.</param>
+/// <param name="Disagreements">Files one side accepted and the other rejected, or rejected with different errors.</param>
+/// <param name="ReferenceFailures">Files on which the reference failed (an exception a stack trace would show).</param>
+/// <param name="Crashes">Files the implementation crashed on where the reference found no undefined behaviour.</param>
+/// <param name="Hangs">Files either side did not finish within the time limit (the implementation: outside undefined behaviour).</param>
+/// <param name="OutOfMemory">Files either side ran out of memory on.</param>
+/// <param name="CrashesOnUb">Files the implementation crashed on after the reference's undefined behaviour (allowed).</param>
+/// <param name="HangsOnUb">Files the implementation hung on after the reference's undefined behaviour (allowed).</param>
+/// <param name="FilesPerSecond">The rate.</param>
+public sealed record InputFuzzResult(
+    long Files, long Accepted, long Rejected, long Disagreements, long ReferenceFailures, long Crashes, long Hangs, long OutOfMemory,
+    long CrashesOnUb, long HangsOnUb, double FilesPerSecond)
+{
+    /// <summary>Whether nothing failed: no disagreement, reference failure, crash or hang outside undefined behaviour, or out-of-memory.</summary>
+    public bool Clean => Disagreements + ReferenceFailures + Crashes + Hangs + OutOfMemory == 0;
+}

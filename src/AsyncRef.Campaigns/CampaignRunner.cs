@@ -2,6 +2,7 @@ using System.Globalization;
 using AsyncRef.Campaigns.Enumeration;
 using AsyncRef.Campaigns.Execution;
 using AsyncRef.Campaigns.Generation;
+using AsyncRef.Campaigns.Inputs;
 using AsyncRef.Campaigns.Reporting;
 
 namespace AsyncRef.Campaigns;
@@ -44,6 +45,18 @@ public static class CampaignRunner
         ArgumentNullException.ThrowIfNull(output);
         using ModelProbe model = ModelProbe.Start();
         return Finish(WithModel(new FuzzCampaign(options, output, model).Run(), model, options.OutputDirectory), options.OutputDirectory, output);
+    }
+
+    /// <summary>Runs the hostile-input campaign; the report ends with one summary line (files, disagreements, crashes, hangs, rate).</summary>
+    /// <param name="options">The settings.</param>
+    /// <param name="output">Where progress and the summary go.</param>
+    /// <returns>The counts.</returns>
+    /// <exception cref="InvalidOperationException">The implementation does not offer batch mode.</exception>
+    public static InputFuzzResult FuzzInputs(InputFuzzOptions options, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(output);
+        return new InputFuzzCampaign(options, output).Run();
     }
 
     /// <summary>Runs an exhaustive enumeration (or its shard) and writes the report to <paramref name="output"/>.</summary>

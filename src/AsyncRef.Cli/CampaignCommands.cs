@@ -7,13 +7,14 @@ using AsyncRef.Oracle;
 
 namespace AsyncRef.Cli;
 
-/// <summary><c>gen</c>, <c>fuzz</c>, <c>enumerate</c> and <c>merge</c>: differential campaigns (AsyncRef.Campaigns).</summary>
+/// <summary><c>gen</c>, <c>fuzz</c>, <c>fuzz-inputs</c>, <c>enumerate</c> and <c>merge</c>: differential campaigns (AsyncRef.Campaigns).</summary>
 internal static class CampaignCommands
 {
     internal static IEnumerable<Command> Create(CliContext cli)
     {
         yield return Gen(cli);
         yield return Fuzz(cli);
+        yield return FuzzInputs(cli);
         yield return Enumerate(cli);
         yield return Merge(cli);
     }
@@ -101,6 +102,43 @@ internal static class CampaignCommands
             return Verdict(Io(() => CampaignRunner.Fuzz(options, cli.Out), options.OutputDirectory));
         }));
         return fuzz;
+    }
+
+    private static Command FuzzInputs(CliContext cli)
+    {
+        var impl = new Option<string>("--impl") { Description = "The implementation, run as CMD --batch.", HelpName = "CMD", Required = true };
+        var seed = new Option<int>("--seed") { Description = "The seed: file i of a seed is always the same.", Required = true };
+        var count = new Option<long>("--count") { Description = "How many files.", Required = true };
+        var corpus = new Option<string?>("--corpus") { Description = "A directory of .scn files to mutate besides generated scenarios.", HelpName = "DIR" };
+        var output = OutOption("the failing files (failures/NAME.scn with NAME.scn.txt)");
+        var timeout = TimeoutOption();
+        var workers = new Option<int>("--workers") { Description = "Files run side by side (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var command = new Command("fuzz-inputs", "Hostile inputs (mutated and generated files, every bound met and exceeded by one) on the reference and the implementation, under small limits both apply: no disagreement on accept/reject or the error line, no stack trace, hang or out-of-memory; crashes only on undefined behaviour. Ends with `fuzz-inputs: N files ..., R files/s`.")
+        {
+            impl, seed, count, corpus, output, timeout, workers,
+        };
+        command.SetAction(p => cli.Guard(() =>
+        {
+            var options = new InputFuzzOptions(p.GetValue(seed), Positive(p.GetValue(count), "--count"), Probed(p.GetValue(impl))!)
+            {
+                Corpus = p.GetValue(corpus),
+                OutputDirectory = p.GetValue(output)!,
+                Timeout = Seconds(p.GetValue(timeout)),
+                Workers = (int)Positive(p.GetValue(workers), "--workers"),
+            };
+            InputFuzzResult result;
+            try
+            {
+                result = Io(() => CampaignRunner.FuzzInputs(options, cli.Out), options.OutputDirectory);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new OracleInputException($"asyncref: {OracleText.OneLine(e.Message)}");
+            }
+
+            return result.Clean ? ExitStatus.Ok : ExitStatus.Failure;
+        }));
+        return command;
     }
 
     private static Command Enumerate(CliContext cli)

@@ -374,7 +374,7 @@ public sealed class EventLoopApp
                 lock (_fds.Gate)
                 {
                     // The planted defect: a completion between the two locks has already pulsed; nobody pulses again.
-                    Monitor.Wait(_fds.Gate);
+                    _fds.WaitLocked();
                     CollectReadyLocked();
                 }
             }
@@ -386,7 +386,7 @@ public sealed class EventLoopApp
         {
             while (!CollectReadyLocked())
             {
-                Monitor.Wait(_fds.Gate);
+                _fds.WaitLocked();
             }
         }
     }
@@ -438,7 +438,7 @@ public sealed class EventLoopApp
         lock (_fds.Gate)
         {
             connection.CallbackReady = true;
-            Monitor.PulseAll(_fds.Gate);
+            _fds.WakeAllLocked();
         }
 
         return 1;

@@ -6,7 +6,7 @@ namespace AsyncRef.Engines;
 /// Simulated file descriptors (eventfd-like readiness flags) shared by a device, its engines and the application
 /// loops. Numbers are allocated lowest-free-first, as POSIX does, so a closed number is reused at once — the
 /// situation that makes the order of processing added and deleted fds matter. All state is guarded by
-/// <see cref="Gate"/>; waiters use <see cref="Monitor"/> on it.
+/// <see cref="Gate"/>; waiters use <see cref="WaitLocked"/> and <see cref="WakeAllLocked"/>, a condition variable on it.
 /// </summary>
 public sealed class FdTable
 {
@@ -15,6 +15,9 @@ public sealed class FdTable
 
     /// <summary>Signals per open fd number since it was opened, for edge-triggered pollers.</summary>
     private readonly Dictionary<int, int> _signals = [];
+
+    /// <summary>One semaphore per thread blocked in <see cref="WaitLocked"/>, released by <see cref="WakeAllLocked"/>.</summary>
+    private readonly List<SemaphoreSlim> _waiters = [];
 
     /// <summary>Fds ever opened and closed, for the leak check.</summary>
     private int _opened;
@@ -83,7 +86,7 @@ public sealed class FdTable
                 _open[fd] = true;
                 _signals[fd]++;
                 TracedAsync.NoteWake(fd);
-                Monitor.PulseAll(Gate);
+                WakeAllLocked();
             }
         }
     }
@@ -115,4 +118,38 @@ public sealed class FdTable
     /// <param name="fd">An fd.</param>
     /// <returns>The count, 0 for a closed fd.</returns>
     public int SignalCountLocked(int fd) => _signals.GetValueOrDefault(fd);
+
+    /// <summary>
+    /// Releases <see cref="Gate"/> (held once by the caller), sleeps until <see cref="WakeAllLocked"/>, and takes the
+    /// gate again: <c>pthread_cond_wait</c>. A wake-up before the call is not remembered, as with a condition variable.
+    /// </summary>
+    /// <remarks>
+    /// Not <see cref="Monitor.Wait(object)"/>: under Coyote 1.7 every such wait runs its wake-up as a new controlled
+    /// task on a new thread, which made it most of an explored execution's cost; a semaphore per waiter costs none.
+    /// </remarks>
+    public void WaitLocked()
+    {
+        var wake = new SemaphoreSlim(0, 1);
+        _waiters.Add(wake);
+        Monitor.Exit(Gate);
+        try
+        {
+            wake.Wait();
+        }
+        finally
+        {
+            Monitor.Enter(Gate);
+        }
+    }
+
+    /// <summary>Wakes every thread in <see cref="WaitLocked"/> (<c>pthread_cond_broadcast</c>). Call with <see cref="Gate"/> held.</summary>
+    public void WakeAllLocked()
+    {
+        foreach (SemaphoreSlim wake in _waiters)
+        {
+            wake.Release();
+        }
+
+        _waiters.Clear();
+    }
 }

@@ -112,7 +112,7 @@ public sealed class OffloadDevice
             }
 
             _ring.Enqueue(op);
-            Monitor.PulseAll(_fds.Gate);
+            _fds.WakeAllLocked();
             return true;
         }
     }
@@ -127,7 +127,7 @@ public sealed class OffloadDevice
             {
                 while (_ring.Count == 0 && !_stopping)
                 {
-                    Monitor.Wait(_fds.Gate);
+                    _fds.WaitLocked();
                 }
 
                 if (_ring.Count == 0)
@@ -164,7 +164,7 @@ public sealed class OffloadDevice
         lock (_fds.Gate)
         {
             _stopping = true;
-            Monitor.PulseAll(_fds.Gate);
+            _fds.WakeAllLocked();
         }
     }
 

@@ -38,7 +38,10 @@ internal sealed class BatchImplementation : IImplementation
     public string Mode => "batch";
 
     /// <summary>Starts <c>CMD --batch</c>; returns null if the implementation does not answer with the greeting.</summary>
-    public static BatchImplementation? TryStart(string command, TimeSpan timeout)
+    /// <param name="command">The implementation's command.</param>
+    /// <param name="timeout">The time limit of one scenario.</param>
+    /// <param name="environment">Variables set for the implementation (the input fuzz campaign's limits), or null.</param>
+    public static BatchImplementation? TryStart(string command, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
         IReadOnlyList<string> words = ExternalImplementation.SplitCommand(command);
         var start = new ProcessStartInfo(words[0])
@@ -54,6 +57,11 @@ internal sealed class BatchImplementation : IImplementation
         }
 
         start.ArgumentList.Add("--batch");
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         Process process = Process.Start(start) ?? throw new InvalidOperationException("the process did not start");
         process.ErrorDataReceived += (_, _) => { }; // the batch process itself says nothing useful on stderr; drain it
         process.BeginErrorReadLine();
@@ -68,9 +76,14 @@ internal sealed class BatchImplementation : IImplementation
         return null;
     }
 
-    public Func<ImplementationRun> Submit(string text, string fileName)
+    public Func<ImplementationRun> Submit(string text, string fileName) => Submit(Encoding.UTF8.GetBytes(text), fileName);
+
+    /// <summary>Hands over a scenario's bytes as they are (the input fuzz campaign's may be any bytes).</summary>
+    /// <param name="scenario">The file's bytes.</param>
+    /// <param name="fileName">The file name the implementation reports parse errors under.</param>
+    /// <returns>A function that waits for the run.</returns>
+    public Func<ImplementationRun> Submit(byte[] scenario, string fileName)
     {
-        byte[] scenario = Encoding.UTF8.GetBytes(text);
         byte[] header = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"run {scenario.Length} {_timeoutMs} {fileName}\n"));
         _input.Write(header);
         _input.Write(scenario);

@@ -347,9 +347,11 @@ static int parse_int(parser_t *p, const token_t *t, int *out)
     }
     if (t->quoted || i == t->len)
         return fail(p, "invalid integer '%s'", show(p, t));
-    for (; i < t->len; i++) {
-        if (t->s[i] < '0' || t->s[i] > '9')
+    /* The whole token must be -?[0-9]+ before its value is judged: 99999999999D1 is invalid, not out of range. */
+    for (size_t k = i; k < t->len; k++)
+        if (t->s[k] < '0' || t->s[k] > '9')
             return fail(p, "invalid integer '%s'", show(p, t));
+    for (; i < t->len; i++) {
         v = v * 10 + (t->s[i] - '0');
         if (v > 2147483648LL)
             return fail(p, "integer '%s' out of range", show(p, t));
