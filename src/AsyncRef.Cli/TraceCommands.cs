@@ -21,8 +21,15 @@ internal static class TraceCommands
             p.GetValue(checkFile)!, new TraceCheckOptions { Json = p.GetValue(json), ListCalls = p.GetValue(calls) }, cli.Out, cli.Err));
 
         var scnFile = TraceArgument();
-        var toScn = new Command("to-scn", "Write the scenario (.scn) equivalent to a trace on standard output.") { scnFile };
-        toScn.SetAction(p => TraceTools.ToScenario(p.GetValue(scnFile)!, cli.Out, cli.Err));
+        var split = new Option<string>("--split")
+        {
+            Description = "Write the scenario as DIR/part-001.scn, ... instead, each within the 64-function limit, split where no job is paused or running and no wait ctx is alive.",
+            HelpName = "DIR",
+        };
+        var toScn = new Command("to-scn", "Write the scenario (.scn) equivalent to a trace on standard output.") { scnFile, split };
+        toScn.SetAction(p => p.GetValue(split) is { } directory
+            ? TraceTools.SplitToScenarios(p.GetValue(scnFile)!, directory, cli.Out, cli.Err)
+            : TraceTools.ToScenario(p.GetValue(scnFile)!, cli.Out, cli.Err));
 
         var output = new Argument<string>("TRACE") { Description = "The trace file to write (a FIFO works: it is streamed)." };
         var count = new Option<long>("--calls") { Description = "How many API calls the trace records.", DefaultValueFactory = _ => 1_000_000 };

@@ -79,9 +79,10 @@ public sealed class Scenario
     }
 
     /// <summary>
-    /// Runs the scenario on the reference runtime. Each logical thread is a fresh OS thread, so runs do not share
-    /// runtime thread state; statements run strictly one after another. Undefined behaviour ends the run with a
-    /// <c>UB</c> line; the log is complete either way.
+    /// Runs the scenario on the reference runtime, on the calling thread. Each logical thread has its own fresh
+    /// runtime thread state, as its own OS thread would, so runs share no runtime thread state, and the calling
+    /// thread's own state is left as it was; statements run strictly one after another. Undefined behaviour ends the
+    /// run with a <c>UB</c> line; the log is complete either way.
     /// </summary>
     /// <returns>The log.</returns>
     /// <exception cref="InvariantViolationException">The runtime broke one of its own invariants (checked mode): a bug in AsyncRef.</exception>
@@ -93,7 +94,7 @@ public sealed class Scenario
     /// printed (before the next statement runs), so that a caller can stream the log and keep what was printed even
     /// if the run then fails.
     /// </summary>
-    /// <param name="onLine">Called with each line (without its newline), in log order, on whichever thread printed it.</param>
+    /// <param name="onLine">Called with each line (without its newline), in log order, on the calling thread.</param>
     /// <returns>The log.</returns>
     /// <exception cref="InvariantViolationException">The runtime broke one of its own invariants (checked mode): a bug in AsyncRef.</exception>
     /// <exception cref="ScenarioParseException">The log went over <see cref="ScenarioLimits.MaxLogBytes"/>: the run stopped at that line.</exception>

@@ -101,6 +101,50 @@ public static class TraceTools
         }
     }
 
+    /// <summary>
+    /// <c>trace to-scn TRACE --split DIR</c>: writes the equivalent scenario as <c>part-001.scn</c>, ... in
+    /// <paramref name="directory"/>, each within the scenario language's 64-function limit, split where the program
+    /// was quiescent (no job paused or running, no wait ctx alive); lists the files on <paramref name="stdout"/>.
+    /// </summary>
+    /// <param name="path">The trace file.</param>
+    /// <param name="directory">The directory for the parts (created if missing).</param>
+    /// <param name="stdout">Where the file names go, one a line.</param>
+    /// <param name="stderr">Where a bad-trace message or a limit note goes.</param>
+    /// <returns>0, or <see cref="BadTrace"/>.</returns>
+    public static int SplitToScenarios(string path, string directory, TextWriter stdout, TextWriter stderr)
+    {
+        if (CannotRead(path, stderr))
+        {
+            return BadTrace;
+        }
+
+        try
+        {
+            (List<string> files, string? note) = ScenarioConverter.Split(path, directory);
+            foreach (string file in files)
+            {
+                stdout.Write(file + "\n");
+            }
+
+            if (note is not null)
+            {
+                stderr.Write(note + "\n");
+            }
+
+            return Conforming;
+        }
+        catch (TraceFormatException e)
+        {
+            stderr.Write(e.Message + "\n");
+            return BadTrace;
+        }
+        catch (IOException e)
+        {
+            stderr.Write($"{directory}: {e.Message}\n");
+            return BadTrace;
+        }
+    }
+
     /// <summary><c>trace reduce TRACE OUT</c>: the first calls of a trace, cut where nothing is running, as a complete trace.</summary>
     /// <param name="path">The trace file.</param>
     /// <param name="output">The reduced trace to write.</param>

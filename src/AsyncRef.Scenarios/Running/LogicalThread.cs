@@ -1,35 +1,24 @@
-using System.Runtime.ExceptionServices;
-
 namespace AsyncRef.Scenarios;
 
 /// <summary>
-/// A logical thread of a scenario: a dedicated OS thread that runs one work item at a time, handed over
-/// synchronously by <see cref="Invoke"/>. The caller blocks until the item is done, so statements are strictly
-/// sequential whichever thread runs them. The first thing the OS thread does is set the scenario's profile and the
-/// run's process-wide stack functions.
+/// A logical thread of a scenario: its own OpenSSL thread state (pool, current job, block counter, error queue,
+/// profile, and the run's process-wide stack functions), fresh when the logical thread is created, that <see cref="Invoke"/> installs on the calling OS thread for
+/// the length of one work item. Statements are strictly sequential (each completes before the next starts), so
+/// running every logical thread of a run on the one calling OS thread, each with its own state, gives the runtime
+/// exactly what one OS thread per logical thread gives it, without creating and switching thousands of OS threads.
 /// </summary>
-internal sealed class LogicalThread : IDisposable
+internal sealed class LogicalThread
 {
-    /// <summary>The logical thread the calling OS thread is, or null for a thread that is none.</summary>
+    /// <summary>The logical thread whose work the calling OS thread is doing, or null for a thread doing none.</summary>
     [ThreadStatic]
     private static LogicalThread? t_current;
 
-    private readonly Thread _thread;
-    private readonly SemaphoreSlim _go = new(0, 1);
-    private readonly SemaphoreSlim _done = new(0, 1);
-    private readonly AsyncProfile _profile;
-    private readonly AsyncStackMemory _stackMemory;
-    private Action? _work;
-    private ExceptionDispatchInfo? _failure;
-    private bool _stopping;
+    private readonly AsyncThreadState _state;
 
     internal LogicalThread(string name, AsyncProfile profile, AsyncStackMemory stackMemory)
     {
         Name = name;
-        _profile = profile;
-        _stackMemory = stackMemory;
-        _thread = new Thread(Loop) { IsBackground = true, Name = "asyncref " + name };
-        _thread.Start();
+        _state = new AsyncThreadState { Profile = profile, StackMemory = stackMemory };
     }
 
     /// <summary>The logical thread's name, as the log prints it.</summary>
@@ -38,58 +27,25 @@ internal sealed class LogicalThread : IDisposable
     /// <summary>The logical thread of the calling OS thread, or null.</summary>
     internal static LogicalThread? Current => t_current;
 
-    /// <summary>Runs <paramref name="work"/> on this thread and waits for it; its exception is rethrown here.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> on this logical thread: with its state as the calling OS thread's ASYNC state,
+    /// then restores the state the OS thread had (its own, or that of the logical thread that called in), also when
+    /// <paramref name="work"/> throws.
+    /// </summary>
     /// <param name="work">The work item.</param>
     internal void Invoke(Action work)
     {
-        if (t_current == this)
+        LogicalThread? outer = t_current;
+        AsyncThreadState? outerState = AsyncThreadState.Exchange(_state);
+        t_current = this;
+        try
         {
             work();
-            return;
         }
-
-        _work = work;
-        _go.Release();
-        _done.Wait();
-        ExceptionDispatchInfo? failure = _failure;
-        _failure = null;
-        failure?.Throw();
-    }
-
-    /// <summary>Ends the OS thread and waits for it.</summary>
-    public void Dispose()
-    {
-        _stopping = true;
-        _go.Release();
-        _thread.Join();
-        _go.Dispose();
-        _done.Dispose();
-    }
-
-    private void Loop()
-    {
-        t_current = this;
-        Async.ThreadProfile = _profile;
-        Async.ThreadStackMemory = _stackMemory;
-        while (true)
+        finally
         {
-            _go.Wait();
-            if (_stopping)
-            {
-                return;
-            }
-
-            try
-            {
-                _work!();
-            }
-            catch (Exception e)
-            {
-                _failure = ExceptionDispatchInfo.Capture(e);
-            }
-
-            _work = null;
-            _done.Release();
+            t_current = outer;
+            AsyncThreadState.Exchange(outerState);
         }
     }
 }

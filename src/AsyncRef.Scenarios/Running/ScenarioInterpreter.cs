@@ -3,9 +3,9 @@ using System.Globalization;
 namespace AsyncRef.Scenarios;
 
 /// <summary>
-/// Runs a <see cref="Scenario"/> on the reference runtime and writes its v1 log. Every logical thread is a fresh OS
-/// thread (so no runtime thread state leaks between runs), created on first use; top-level statements are handed to
-/// their thread one at a time and each completes before the next starts. Job functions are <c>async JobTask&lt;int&gt;</c>
+/// Runs a <see cref="Scenario"/> on the reference runtime and writes its v1 log. Every logical thread has a fresh
+/// runtime thread state (so none leaks between runs), created on first use; top-level statements run on their
+/// logical thread one at a time, on the calling OS thread, and each completes before the next starts. Job functions are <c>async JobTask&lt;int&gt;</c>
 /// methods that interpret the body; <c>pause</c> awaits <see cref="Async.PauseJob"/>, so its line is printed when the
 /// job is resumed, by the logical thread that resumed it. Undefined behaviour prints a <c>UB</c> line and ends the run.
 /// One run is one process, as it is for an adapter: process-wide state (whether ASYNC has been initialised, the stack
@@ -93,26 +93,16 @@ internal sealed partial class ScenarioInterpreter
 
     private ScenarioExplanation Execute()
     {
-        try
+        foreach (ScenarioStatement statement in _scenario.Statements)
         {
-            foreach (ScenarioStatement statement in _scenario.Statements)
+            LogicalThread thread = GetThread(statement.Thread!);
+            try
             {
-                LogicalThread thread = GetThread(statement.Thread!);
-                try
-                {
-                    thread.Invoke(() => ExecuteStatement(statement, null));
-                }
-                catch (StopRun)
-                {
-                    break;
-                }
+                thread.Invoke(() => ExecuteStatement(statement, null));
             }
-        }
-        finally
-        {
-            foreach (LogicalThread thread in _threadOrder)
+            catch (StopRun)
             {
-                thread.Dispose();
+                break;
             }
         }
 

@@ -10,51 +10,114 @@ namespace AsyncRef.Traces.Conversion;
 /// within the scenario language's 64-function limit. Pointers are named by first use (<c>j1</c> job slots,
 /// <c>k1</c> keys, <c>d1</c> data, <c>cb1</c> callbacks, <c>a1</c> callback args), each <c>ctx_new</c> binds a fresh
 /// name (<c>c1</c>, <c>c2</c>, ...), fds are kept, and a job's own wait ctx is <c>.</c> inside its body.
-/// Two streaming passes: the first builds the bodies (functions must be defined before use), the second writes the
-/// top-level statements. Memory grows with the distinct bodies and names, not with the trace's length.
+/// A trace whose jobs need more functions is split into parts at quiescent points (no job paused or running, no
+/// wait ctx alive, no call in progress, pauses not blocked, on every thread), each part within the limit.
+/// Two streaming passes: the first builds the bodies (functions must be defined before use) and chooses the parts,
+/// the second writes the top-level statements. Memory grows with the distinct bodies and names, not with the
+/// trace's length.
 /// </summary>
 internal sealed class ScenarioConverter
 {
-    private const int FunctionLimit = 64;
+    /// <summary>The most functions a scenario may define (spec/scenario-language.md).</summary>
+    internal const int FunctionLimit = 64;
+
+    private const string EmptyFunction = "f0";
     private readonly string _path;
     private readonly Dictionary<string, string> _functionsByBody = [];
-    private readonly List<string> _functionOrder = [];
+    private readonly Dictionary<string, string> _functionText = new() { [EmptyFunction] = $"func {EmptyFunction}\nend\n" };
+    private readonly List<string> _functionOrder = [EmptyFunction];
     private readonly List<string?> _startFunctions = [];
+
+    // The parts, chosen in the first pass: the record number each ends after, and the functions it uses.
+    private readonly List<long> _partEnds = [];
+    private readonly List<HashSet<string>> _partFunctions = [];
+    private HashSet<string> _settled = [];
+    private HashSet<string> _sinceQuiescent = [];
+    private long _lastQuiescent;
+    private bool _oversized;
+
+    // Each thread's last top-level init_thread statement: a later part repeats it, so its pools are set up the same.
+    private readonly Dictionary<uint, string> _poolSettings = [];
 
     private ScenarioConverter(string path) => _path = path;
 
-    /// <summary>Converts the trace at <paramref name="path"/>, writing the scenario to <paramref name="output"/>.</summary>
-    /// <returns>Null, or a note for standard error (the scenario exceeds a language limit).</returns>
+    /// <summary>Converts the trace at <paramref name="path"/> into one scenario, written to <paramref name="output"/>.</summary>
+    /// <returns>Null, or a note for standard error (the scenario exceeds the function limit: split it).</returns>
     /// <exception cref="TraceFormatException">The file is not a well-formed trace.</exception>
     internal static string? Convert(string path, TextWriter output)
     {
         var converter = new ScenarioConverter(path);
-        converter.Walk(collectBodies: true, output: null);
-        output.Write($"# Scenario equivalent to the trace {Path.GetFileName(path)} (asyncref trace to-scn).\n");
-        output.Write("profile 3.0\n");
-        if (converter._startFunctions.Contains(EmptyFunction))
-        {
-            output.Write($"func {EmptyFunction}\nend\n");
-        }
-
-        foreach (string body in converter._functionOrder)
-        {
-            output.Write(body);
-        }
-
-        converter.Walk(collectBodies: false, output);
-        int functions = converter._functionOrder.Count;
+        converter.Walk(collectBodies: true, emit: null);
+        var all = new HashSet<string>(converter._partFunctions.SelectMany(f => f));
+        converter.WriteHeader(output, all, part: 0, parts: 1);
+        converter.Walk(collectBodies: false, emit: (_, line) => output.Write(line));
+        int functions = all.Count(f => f != EmptyFunction);
         return functions > FunctionLimit
-            ? $"{path}: note: the scenario defines {functions} distinct job functions, more than the {FunctionLimit} a hand-written scenario may define"
+            ? $"{path}: note: the scenario defines {functions} distinct job functions, more than the {FunctionLimit} a scenario may define; " +
+              "trace to-scn --split DIR writes it as several scenarios"
             : null;
     }
 
-    private const string EmptyFunction = "f0";
+    /// <summary>
+    /// Converts the trace at <paramref name="path"/> into scenarios of at most <see cref="FunctionLimit"/> functions
+    /// each, <c>part-001.scn</c>, ... in <paramref name="directory"/>, split at quiescent points.
+    /// </summary>
+    /// <returns>The files written, and null or a note (a part between two quiescent points needs more functions).</returns>
+    /// <exception cref="TraceFormatException">The file is not a well-formed trace.</exception>
+    internal static (List<string> Files, string? Note) Split(string path, string directory)
+    {
+        var converter = new ScenarioConverter(path);
+        converter.Walk(collectBodies: true, emit: null);
+        Directory.CreateDirectory(directory);
+        var files = new List<string>();
+        TextWriter? writer = null;
+        try
+        {
+            int part = -1;
+            converter.Walk(collectBodies: false, emit: (record, line) =>
+            {
+                while (part < 0 || record > converter._partEnds[part])
+                {
+                    writer?.Dispose();
+                    part++;
+                    string file = Path.Combine(directory, $"part-{part + 1:D3}.scn");
+                    files.Add(file);
+                    writer = new StreamWriter(file) { NewLine = "\n" };
+                    converter.WriteHeader(writer, converter._partFunctions[part], part, converter._partEnds.Count);
+                    foreach (string statement in converter._poolSettings.Values)
+                    {
+                        writer.Write(statement);
+                    }
+                }
 
-    private void Walk(bool collectBodies, TextWriter? output)
+                writer!.Write(line);
+            });
+        }
+        finally
+        {
+            writer?.Dispose();
+        }
+
+        return (files, converter._oversized
+            ? $"{path}: note: between two quiescent points the program's jobs need more than {FunctionLimit} distinct functions: a part exceeds the limit"
+            : null);
+    }
+
+    private void WriteHeader(TextWriter output, HashSet<string> functions, int part, int parts)
+    {
+        string which = parts > 1 ? $", part {part + 1} of {parts} (split where the program was quiescent)" : "";
+        output.Write($"# Scenario equivalent to the trace {Path.GetFileName(_path)} (asyncref trace to-scn){which}.\n");
+        output.Write("profile 3.0\n");
+        foreach (string name in _functionOrder.Where(functions.Contains))
+        {
+            output.Write(_functionText[name]);
+        }
+    }
+
+    private void Walk(bool collectBodies, Action<long, string>? emit)
     {
         using TraceReader reader = TraceReader.Open(_path);
-        var walker = new Walker(this, collectBodies, output);
+        var walker = new Walker(this, collectBodies, emit);
         var record = new TraceRecord();
         while (reader.Read(record))
         {
@@ -64,6 +127,9 @@ internal sealed class ScenarioConverter
         if (collectBodies)
         {
             walker.Finish();
+            Quiescent(long.MaxValue);
+            _partEnds.Add(long.MaxValue);
+            _partFunctions.Add(_settled);
         }
     }
 
@@ -73,14 +139,34 @@ internal sealed class ScenarioConverter
         {
             name = $"f{_functionsByBody.Count + 1}";
             _functionsByBody[body] = name;
-            _functionOrder.Add($"func {name}\n{body}end\n");
+            _functionText[name] = $"func {name}\n{body}end\n";
+            _functionOrder.Add(name);
         }
 
         return name;
     }
 
+    /// <summary>
+    /// Record <paramref name="record"/> ends a quiescent stretch: the jobs started since the last one are done. They
+    /// join the current part if it stays within the limit; otherwise the part ends at the last quiescent point.
+    /// </summary>
+    private void Quiescent(long record)
+    {
+        if (_settled.Count > 0 && _settled.Union(_sinceQuiescent).Count(f => f != EmptyFunction) > FunctionLimit)
+        {
+            _partEnds.Add(_lastQuiescent);
+            _partFunctions.Add(_settled);
+            _settled = [];
+        }
+
+        _settled.UnionWith(_sinceQuiescent);
+        _oversized |= _settled.Count(f => f != EmptyFunction) > FunctionLimit;
+        _sinceQuiescent = [];
+        _lastQuiescent = record;
+    }
+
     /// <summary>One pass over the records: tracks what each thread is executing and names every pointer.</summary>
-    private sealed class Walker(ScenarioConverter owner, bool collectBodies, TextWriter? output)
+    private sealed class Walker(ScenarioConverter owner, bool collectBodies, Action<long, string>? emit)
     {
         private readonly Dictionary<uint, Stack<Frame>> _executing = [];
         private readonly Dictionary<ulong, string> _contexts = [];
@@ -93,8 +179,12 @@ internal sealed class ScenarioConverter
         private readonly Dictionary<ulong, string> _args = [];
         private readonly Dictionary<uint, PendingCall> _pending = [];
         private readonly Dictionary<uint, string> _newContexts = [];
+        private readonly HashSet<ulong> _liveContexts = [];
         private int _contextCount;
         private int _newStarts;
+        private int _firstStartSinceQuiescent;
+        private long _openCalls;
+        private long _blocked;
 
         /// <summary>A job instance: its start index, body lines, wait ctx.</summary>
         private sealed class Frame(int start, ulong waitCtx)
@@ -121,6 +211,8 @@ internal sealed class ScenarioConverter
                     owner._startFunctions[frame.Start] = owner.FunctionFor(frame.Body.ToString());
                 }
             }
+
+            SettleSpan();
         }
 
         internal void Process(TraceRecord r)
@@ -129,6 +221,8 @@ internal sealed class ScenarioConverter
             switch (r.Kind)
             {
                 case RecordKind.Call:
+                    _openCalls++;
+                    Track(r);
                     Call(r, stack);
                     break;
                 case RecordKind.BodyEnter when stack.Count > 0 && !stack.Peek().Entered:
@@ -151,8 +245,48 @@ internal sealed class ScenarioConverter
                     break;
                 case RecordKind.Return when r.Function == TraceFunction.CtxNew && _newContexts.Remove(r.Thread, out string? name):
                     _contexts[r[0]] = name;
+                    if (r[0] != 0)
+                    {
+                        _liveContexts.Add(r[0]);
+                    }
+
                     break;
             }
+
+            if (r.Kind == RecordKind.Return && --_openCalls == 0 && collectBodies && _pausedJobs.Count == 0 && _liveContexts.Count == 0 && _blocked == 0)
+            {
+                // Every job started since the last quiescent point has returned: their functions are known.
+                SettleSpan();
+                owner.Quiescent(r.Number);
+            }
+        }
+
+        /// <summary>The state that decides quiescence besides calls and jobs: live contexts and blocked pauses.</summary>
+        private void Track(TraceRecord r)
+        {
+            switch (r.Function)
+            {
+                case TraceFunction.CtxFree:
+                    _liveContexts.Remove(r[1]);
+                    break;
+                case TraceFunction.BlockPause:
+                    _blocked++;
+                    break;
+                case TraceFunction.UnblockPause when _blocked > 0:
+                    _blocked--;
+                    break;
+            }
+        }
+
+        /// <summary>The functions of the jobs started since the last quiescent point, for the part they will join.</summary>
+        private void SettleSpan()
+        {
+            for (int i = _firstStartSinceQuiescent; i < _newStarts; i++)
+            {
+                owner._sinceQuiescent.Add(owner._startFunctions[i] ?? EmptyFunction);
+            }
+
+            _firstStartSinceQuiescent = _newStarts;
         }
 
         private Stack<Frame> Stack(uint thread)
@@ -206,9 +340,14 @@ internal sealed class ScenarioConverter
             {
                 target.Body.Append(line).Append('\n');
             }
-            else if (output is not null)
+            else if (emit is not null)
             {
-                output.Write(r.Thread == 0 ? $"{line}\n" : $"@t{r.Thread} {line}\n");
+                string statement = r.Thread == 0 ? $"{line}\n" : $"@t{r.Thread} {line}\n";
+                emit(r.Number, statement);
+                if (r.Function == TraceFunction.InitThread)
+                {
+                    owner._poolSettings[r.Thread] = statement;
+                }
             }
         }
 

@@ -10,6 +10,15 @@ internal sealed class AsyncThreadState
     [ThreadStatic]
     private static AsyncThreadState? t_current;
 
+    /// <summary>
+    /// The OS thread's models for checked mode, created on first use. They are per OS thread, not per state, because
+    /// Stateless machines are not thread-safe, and nothing more: they hold only outcomes memoised by (state, trigger,
+    /// guard inputs), the same for every thread, so the logical threads sharing an OS thread (<see cref="Exchange"/>)
+    /// share them instead of building four machines each.
+    /// </summary>
+    [ThreadStatic]
+    private static Model.CheckedModels? t_models;
+
     /// <summary>The thread's pool (<c>poolkey</c>), or null before <c>ASYNC_init_thread</c> or the first job.</summary>
     internal JobPool? Pool;
 
@@ -37,16 +46,28 @@ internal sealed class AsyncThreadState
     /// <summary>The thread's error queue: the 15 newest errors, oldest first.</summary>
     internal readonly ErrorQueue Errors = new();
 
-    /// <summary>The thread's models for checked mode, created on first use.</summary>
-    internal Model.CheckedModels? Models;
-
     // The creation is out of line so the JIT inlines this hot accessor (one thread-static read per StartJob).
     internal static AsyncThreadState Current => t_current ?? CreateCurrent();
 
     internal static AsyncThreadState? CurrentOrNull => t_current;
 
+    /// <summary>
+    /// Makes <paramref name="state"/> the calling OS thread's state and returns the one it replaces (null if none).
+    /// For an interpreter that runs several logical threads one at a time on one OS thread, each with its own state,
+    /// exactly as if each were its own OS thread; it restores the replaced state when it is done.
+    /// </summary>
+    /// <param name="state">The state to install, or null for none (the next use creates a fresh one).</param>
+    /// <returns>The state the calling thread had.</returns>
+    internal static AsyncThreadState? Exchange(AsyncThreadState? state)
+    {
+        AsyncThreadState? previous = t_current;
+        t_current = state;
+        return previous;
+    }
+
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static AsyncThreadState CreateCurrent() => t_current = new AsyncThreadState();
 
-    internal Model.CheckedModels CheckedModels => Models ??= new Model.CheckedModels();
+    /// <summary>The calling OS thread's models for checked mode.</summary>
+    internal static Model.CheckedModels CheckedModels => t_models ??= new Model.CheckedModels();
 }

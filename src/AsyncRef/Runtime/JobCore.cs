@@ -86,7 +86,7 @@ internal sealed class JobCore
         AsyncJobState target = Model.Machines.JobTarget(trigger, thread.Blocked);
         if (Async.Modelling)
         {
-            thread.CheckedModels.Job(this, trigger, thread, pool, target);
+            AsyncThreadState.CheckedModels.Job(this, trigger, thread, pool, target);
         }
 
         State = target;

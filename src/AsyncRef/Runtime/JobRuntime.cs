@@ -324,7 +324,7 @@ internal static class JobRuntime
     {
         if (Async.Modelling)
         {
-            thread.CheckedModels.JobRefused(core, trigger, thread);
+            AsyncThreadState.CheckedModels.JobRefused(core, trigger, thread);
         }
     }
 

@@ -310,7 +310,7 @@ public sealed class AsyncWaitCtx
         // The status machine's only writer: its state is a function of the stored int.
         if (Async.Modelling)
         {
-            AsyncThreadState.Current.CheckedModels.Status(this, status);
+            AsyncThreadState.CheckedModels.Status(this, status);
         }
 
         _status = status;
@@ -419,7 +419,7 @@ public sealed class AsyncWaitCtx
         WaitCtxState target = Machines.WaitCtxTarget(_state, trigger);
         if (Async.Modelling)
         {
-            AsyncThreadState.Current.CheckedModels.WaitCtx(this, trigger, target);
+            AsyncThreadState.CheckedModels.WaitCtx(this, trigger, target);
         }
 
         _state = target;
@@ -435,7 +435,7 @@ public sealed class AsyncWaitCtx
         FdEntryState target = Machines.FdEntryTarget(from, trigger);
         if (Async.Modelling)
         {
-            AsyncThreadState.Current.CheckedModels.FdEntry(from, trigger, target);
+            AsyncThreadState.CheckedModels.FdEntry(from, trigger, target);
         }
 
         if (target == FdEntryState.Old)

@@ -43,6 +43,62 @@ public sealed class ToScenarioTests
         Assert.Equal(RecordedStartResults(path), predicted);
     }
 
+    [Fact]
+    public void TraceWithMoreThan64JobFunctions_IsSplitAtQuiescentPoints_IntoScenariosWithinTheLimit()
+    {
+        const int connections = 100;
+        string path = TraceFiles.Write(w =>
+        {
+            for (int i = 1; i <= connections; i++)
+            {
+                // One "connection": its own ctx, one job that waits on its own fd (a distinct body each), the ctx freed.
+                const ulong site = 0x1000, ctx = 0x5000, job = 0x6000, slot = 0x7000, key = 0x8000;
+                w.Call(0, TraceFunction.CtxNew, site);
+                w.Return(0, TraceFunction.CtxNew, ctx);
+                w.Call(0, TraceFunction.StartJob, site, slot, 0, ctx, 0x7100, 0x400, 0, 0);
+                w.Write(RecordKind.BodyEnter, TraceFunction.None, 0, [0x400, 0]);
+                w.Call(0, TraceFunction.SetWaitFd, site, ctx, key, (ulong)(100 + i), 0, 0);
+                w.Return(0, TraceFunction.SetWaitFd, 1);
+                w.Call(0, TraceFunction.PauseJob, site);
+                w.Return(0, TraceFunction.StartJob, 2, job, 0);
+                w.Call(0, TraceFunction.StartJob, site, slot, job, ctx, 0x7100, 0x400, 0, 0);
+                w.Return(0, TraceFunction.PauseJob, 1);
+                w.Write(RecordKind.BodyReturn, TraceFunction.None, 0, [(ulong)i]);
+                w.Return(0, TraceFunction.StartJob, 3, 0, (ulong)i);
+                w.Call(0, TraceFunction.CtxFree, site, ctx);
+                w.Return(0, TraceFunction.CtxFree, 0);
+            }
+        });
+
+        (int exit, _, string stderr) = TraceFiles.ToScenario(path);
+        Assert.Equal(0, exit);
+        Assert.Contains("defines 100 distinct job functions, more than the 64", stderr, StringComparison.Ordinal);
+
+        string directory = TraceFiles.Temp("parts");
+        var stdout = new StringWriter();
+        var errors = new StringWriter();
+        Assert.Equal(0, TraceTools.SplitToScenarios(path, directory, stdout, errors));
+        Assert.Equal("", errors.ToString());
+        string[] files = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, files.Length);
+
+        var predicted = new List<string>();
+        int functions = 0;
+        foreach (string file in files)
+        {
+            Scenario part = Scenario.Parse(File.ReadAllText(file), Path.GetFileName(file));
+            Assert.InRange(part.Functions.Count, 1, 64);
+            functions += part.Functions.Count;
+            predicted.AddRange(part.Run().Lines.Where(l => l.Contains(" start => ", StringComparison.Ordinal))
+                .Select(l => l.Split(" => ")[1]));
+        }
+
+        Assert.Equal(connections, functions);
+        // Every start's outcome and every job's return value, across the parts, as the program recorded them.
+        string[] recorded = Enumerable.Range(1, connections).SelectMany(i => new[] { "PAUSE #1", $"FINISH {i}" }).ToArray();
+        Assert.Equal(recorded, predicted.Select(p => p.StartsWith("PAUSE", StringComparison.Ordinal) ? "PAUSE #1" : p).ToArray());
+    }
+
     private static string[] RecordedStartResults(string path)
     {
         var results = new List<string>();
