@@ -132,6 +132,7 @@ def differences_page(data: dict) -> str:
         groups = " / ".join(", ".join(g["versions"]) for g in d["groups"])
         lines.append(f"| [{d['case']}](#{anchor(d['case'])}) | {' '.join(d['rules']) or '-'} | {groups} |")
     lines.append("")
+    lines += missing_api_section(live)
     for d in data["differences"]:
         source = REPO / d["source"]
         lines += [f"## {d['case']}", ""]
@@ -146,6 +147,27 @@ def differences_page(data: dict) -> str:
         for g in d["groups"]:
             lines += [f"OpenSSL {', '.join(g['versions'])}:", "", "```", g["log"].rstrip("\n"), "```", ""]
     return "\n".join(lines)
+
+
+def missing_api_section(live: list[dict]) -> list[str]:
+    """Cases a release's profile cannot express: the statements (API functions) that release lacks."""
+    missing: dict[str, dict[str, list[str]]] = {}
+    for v in live:
+        for case, c in sorted(v["cases"].items()):
+            m = re.search(r": (\S+) is not available in profile", c.get("message") or "")
+            if c["verdict"] == "skipped" and m:
+                missing.setdefault(m.group(1), {}).setdefault(release_label(v), []).append(case)
+    if not missing:
+        return []
+    lines = ["## Functions some releases lack", "",
+             "These cases cannot run on some releases: the release's profile lacks a statement they use, because the "
+             "library lacks the function (a parse error names it). They are skipped there, not compared.", "",
+             "| first statement missing | releases without it | cases |", "|---|---|---|"]
+    for statement, by_release in sorted(missing.items()):
+        cases = sorted({c for cs in by_release.values() for c in cs})
+        links = ", ".join(f"[{c}](cases/{c}.scn)" for c in cases)
+        lines.append(f"| `{statement}` | {', '.join(by_release)} | {links} |")
+    return lines + [""]
 
 
 def anchor(title: str) -> str:

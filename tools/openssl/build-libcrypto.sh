@@ -89,7 +89,10 @@ ln -sf "$real" "$prefix/lib/libcrypto.so"
 cp -r "$src/include/openssl" "$prefix/include/"
 cp "$build_dir"/include/openssl/*.h "$prefix/include/openssl/"
 # CPU seconds of the build (user + system of all children): unlike wall time, not inflated by a busy machine.
-cpu="$(times | tail -n 1 | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.0f", u[1]*60 + u[2] + s[1]*60 + s[2] }')"
+# `times` must run in this shell (inside $(...) it would report the subshell's own, zero, times).
+times > "$prefix/.times"
+cpu="$(tail -n 1 "$prefix/.times" | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.0f", u[1]*60 + u[2] + s[1]*60 + s[2] }')"
+rm -f "$prefix/.times"
 printf 'version %s\nconfigure %s\nlibrary %s\ncpu-seconds %s\n' "$version" "$configured" "$real" "$cpu" > "$stamp"
 # The object files are not needed once the library is staged.
 rm -rf "$build_dir"
