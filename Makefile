@@ -100,6 +100,7 @@ matrix-spec:
 bench:
 	bash bench/run-bench.sh
 	bash bench/trace-bench.sh
+	bash bench/scenario-bench.sh
 
 # Regenerates spec/diagrams/ and the copies embedded in spec/semantics.md from the Stateless models.
 diagrams: build

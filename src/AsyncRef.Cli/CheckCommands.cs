@@ -25,34 +25,78 @@ internal static class CheckCommands
     private static Argument<string[]> PathsArgument() =>
         new("PATH") { Description = "Scenario files or directories (searched recursively for *.scn).", Arity = ArgumentArity.OneOrMore };
 
+    private static Option<int> JobsOption() => new("--jobs", "-j") { Description = "How many cases run at once (default: the number of cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
+
+    /// <summary>The outputs check and verify share: JSON, the streamed results file, JUnit XML and the report.</summary>
+    private sealed record OutputOptions(Option<bool> Json, Option<string?> Results, Option<bool> Resume, Option<string?> JUnit, Option<string?> Report)
+    {
+        public static OutputOptions Create() => new(
+            new("--json") { Description = "Print one JSON document at the end instead of text." },
+            new("--results") { Description = "Append each case's result to FILE as a JSON line as soon as it finishes.", HelpName = "FILE" },
+            new("--resume") { Description = "With --results: skip the cases FILE already has a result for, and append the rest." },
+            new("--junit") { Description = "Write a JUnit XML report to FILE.", HelpName = "FILE" },
+            new("--report") { Description = "Write a report for people to FILE: Markdown (.md) or HTML (.html).", HelpName = "FILE" });
+
+        public IEnumerable<Option> All => [Json, Results, Resume, JUnit, Report];
+
+        public CheckOutputs Of(ParseResult p) => new(p.GetValue(Json), p.GetValue(Results), p.GetValue(Resume), p.GetValue(JUnit), p.GetValue(Report));
+    }
+
     private static Command Check(CliContext cli)
     {
         var impl = new Option<string>("--impl") { Description = "The implementation's command; it is run as CMD FILE.scn (split like a shell would, no shell).", Required = true };
         var timeout = TimeoutOption("each side (the implementation, the reference)");
-        var jobs = new Option<int>("--jobs", "-j") { Description = "How many cases run at once (default: the number of cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var json = new Option<bool>("--json") { Description = "Print one JSON document at the end instead of text." };
-        var results = new Option<string?>("--results") { Description = "Append each case's result to FILE as a JSON line as soon as it finishes.", HelpName = "FILE" };
-        var resume = new Option<bool>("--resume") { Description = "With --results: skip the cases FILE already has a result for, and append the rest." };
-        var junit = new Option<string?>("--junit") { Description = "Write a JUnit XML report to FILE.", HelpName = "FILE" };
-        var report = new Option<string?>("--report") { Description = "Write a report for people to FILE: Markdown (.md) or HTML (.html).", HelpName = "FILE" };
+        var jobs = JobsOption();
+        var outputs = OutputOptions.Create();
         var paths = PathsArgument();
-        var check = new Command("check", "Run every scenario on the reference and on another implementation, and compare the logs.")
+        var check = new Command("check", "Run every scenario on the reference and on another implementation, and compare the logs.") { impl, timeout, jobs };
+        foreach (Option option in outputs.All)
         {
-            impl, timeout, jobs, json, results, resume, junit, report, paths,
-        };
-        check.SetAction(p => cli.Guard(() => RunCheck(
-            cli,
-            new CheckOptions(p.GetValue(impl)!, Seconds(p.GetValue(timeout)), p.GetValue(jobs)),
-            new CheckOutputs(p.GetValue(json), p.GetValue(results), p.GetValue(resume), p.GetValue(junit), p.GetValue(report)),
-            p.GetValue(paths)!)));
+            check.Add(option);
+        }
+
+        check.Add(paths);
+        check.SetAction(p => cli.Guard(() =>
+        {
+            var options = new CheckOptions(p.GetValue(impl)!, Seconds(p.GetValue(timeout)), p.GetValue(jobs));
+            var runner = new CheckRunner(options);
+            return RunCases(cli, outputs.Of(p), p.GetValue(paths)!, options.Command, runner.Run, VerdictSummary.CheckVerdicts, CheckRunner.Problems);
+        }));
         return check;
+    }
+
+    private static Command Verify(CliContext cli)
+    {
+        var timeout = TimeoutOption("the reference");
+        var jobs = JobsOption();
+        var outputs = OutputOptions.Create();
+        var paths = PathsArgument();
+        var verify = new Command("verify", "Compare the reference's log of each NAME.scn with NAME.out beside it.") { timeout, jobs };
+        foreach (Option option in outputs.All)
+        {
+            verify.Add(option);
+        }
+
+        verify.Add(paths);
+        verify.SetAction(p => cli.Guard(() =>
+        {
+            TimeSpan limit = Seconds(p.GetValue(timeout));
+            int n = p.GetValue(jobs);
+            return RunCases(cli, outputs.Of(p), p.GetValue(paths)!, null, (files, done, finished, inOrder) => GoldenVerifier.Run(files, limit, n, done, finished, inOrder), VerdictSummary.VerifyVerdicts, _ => []);
+        }));
+        return verify;
     }
 
     private sealed record CheckOutputs(bool Json, string? Results, bool Resume, string? JUnit, string? Report);
 
-    private static int RunCheck(CliContext cli, CheckOptions options, CheckOutputs outputs, string[] paths)
+    private delegate IReadOnlyList<CaseResult> CaseRun(
+        IReadOnlyList<string> files, IReadOnlyDictionary<string, CaseResult> done, Action<CaseResult> finished, Action<CaseResult> inOrder);
+
+    /// <summary>check's and verify's common part: the run, its progress, and every output; <paramref name="implementation"/> is null for verify.</summary>
+    private static int RunCases(
+        CliContext cli, CheckOutputs outputs, string[] paths, string? implementation, CaseRun run,
+        IReadOnlySet<Verdict> verdicts, Func<IReadOnlyList<CaseResult>, IReadOnlyList<string>> problemsOf)
     {
-        var runner = new CheckRunner(options);
         if (outputs.Resume && outputs.Results is null)
         {
             throw new OracleInputException("asyncref: --resume needs --results FILE");
@@ -63,6 +107,8 @@ internal static class CheckCommands
             throw new OracleInputException("asyncref: --report FILE must end in .md or .html");
         }
 
+        string title = implementation is null ? "asyncref verify" : "asyncref check --impl " + implementation;
+        string otherSide = implementation is null ? "expected" : "impl";
         IReadOnlyList<string> files = CaseFiles.Expand(paths);
         IReadOnlyDictionary<string, CaseResult> done = outputs.Resume ? ResultsFile.ReadDone(outputs.Results!) : new Dictionary<string, CaseResult>();
         IReadOnlyList<CaseResult> results;
@@ -72,8 +118,8 @@ internal static class CheckCommands
                 cli.Out,
                 cli.OnTerminal && !outputs.Json,
                 files.Count,
-                r => TextReport.Case(r, "impl"),
-                (finished, inOrder) => runner.Run(
+                r => TextReport.Case(r, otherSide),
+                (finished, inOrder) => run(
                     files,
                     done,
                     r =>
@@ -84,18 +130,22 @@ internal static class CheckCommands
                     outputs.Json ? _ => { } : inOrder));
         }
 
-        IReadOnlyList<string> problems = CheckRunner.Problems(results);
-        if (outputs.Json)
+        IReadOnlyList<string> problems = problemsOf(results);
+        if (outputs.Json && implementation is not null)
         {
             cli.Out.Write(ReportJson.Document(new CheckReport(
-                options.Command, results.Select(CaseRecord.From).ToList(), VerdictSummary.ToJson(results, VerdictSummary.CheckVerdicts), problems)));
+                implementation, results.Select(CaseRecord.From).ToList(), VerdictSummary.ToJson(results, verdicts), problems)));
+        }
+        else if (outputs.Json)
+        {
+            List<CaseRecord> records = results.Select(r => CaseRecord.From(r) with { Golden = GoldenVerifier.GoldenOf(r.File) }).ToList();
+            cli.Out.Write(ReportJson.Document(new VerifyReport(records, VerdictSummary.ToJson(results, verdicts))));
         }
         else
         {
-            cli.Out.Write(TextReport.Summary(results, VerdictSummary.CheckVerdicts, problems));
+            cli.Out.Write(TextReport.Summary(results, verdicts, problems));
         }
 
-        string title = "asyncref check --impl " + options.Command;
         if (outputs.JUnit is { } junitPath)
         {
             WriteFile(junitPath, JUnitReport.Write(title, results, problems));
@@ -107,43 +157,6 @@ internal static class CheckCommands
         }
 
         return problems.Count == 0 && results.All(r => r.IsSuccess) ? ExitStatus.Ok : ExitStatus.Failure;
-    }
-
-    private static Command Verify(CliContext cli)
-    {
-        var json = new Option<bool>("--json") { Description = "Print one JSON document at the end instead of text." };
-        var timeout = TimeoutOption("the reference");
-        var paths = PathsArgument();
-        var verify = new Command("verify", "Compare the reference's log of each NAME.scn with NAME.out beside it.") { timeout, json, paths };
-        verify.SetAction(p => cli.Guard(() => RunVerify(cli, Seconds(p.GetValue(timeout)), p.GetValue(json), p.GetValue(paths)!)));
-        return verify;
-    }
-
-    private static int RunVerify(CliContext cli, TimeSpan timeout, bool json, string[] paths)
-    {
-        IReadOnlyList<string> files = CaseFiles.Expand(paths);
-        var results = new List<CaseResult>();
-        foreach (string file in files)
-        {
-            CaseResult result = GoldenVerifier.Verify(file, timeout);
-            results.Add(result);
-            if (!json)
-            {
-                cli.Out.Write(TextReport.Case(result, "expected"));
-            }
-        }
-
-        if (json)
-        {
-            List<CaseRecord> records = results.Select(r => CaseRecord.From(r) with { Golden = GoldenVerifier.GoldenOf(r.File) }).ToList();
-            cli.Out.Write(ReportJson.Document(new VerifyReport(records, VerdictSummary.ToJson(results, VerdictSummary.VerifyVerdicts))));
-        }
-        else
-        {
-            cli.Out.Write(TextReport.Summary(results, VerdictSummary.VerifyVerdicts, []));
-        }
-
-        return results.All(r => r.IsSuccess) ? ExitStatus.Ok : ExitStatus.Failure;
     }
 
     /// <summary>A number of seconds as a time span; out of range (NaN included) is bad input.</summary>

@@ -26,6 +26,12 @@ public enum EngineFaults
     /// wake before pausing again: a completion in between is cleared, and nothing wakes the job any more.
     /// </summary>
     ClearsWakeTooEarly = 8,
+
+    /// <summary>
+    /// The engine keeps the job it serves in one field of the engine, which every loop thread shares (a C global where
+    /// a thread-local belongs), and after a pause reads the wait ctx of whatever job the field holds by then.
+    /// </summary>
+    CurrentJobInAGlobal = 16,
 }
 
 /// <summary>How the engine tells the application that an operation completed.</summary>

@@ -17,6 +17,9 @@ public sealed class OffloadEngine
     private readonly FdTable _fds;
     private readonly EngineFaults _faults;
 
+    /// <summary>Only with <see cref="EngineFaults.CurrentJobInAGlobal"/>: the job last served, by any thread.</summary>
+    private AsyncJob _servedJob;
+
     /// <summary>Creates an engine over <paramref name="device"/>.</summary>
     /// <param name="device">The device.</param>
     /// <param name="fds">The fd table shared with the application.</param>
@@ -38,8 +41,14 @@ public sealed class OffloadEngine
     /// <returns>The result.</returns>
     public async JobTask<int> ComputeAsync(int input)
     {
-        AsyncWaitCtx ctx = TracedAsync.GetWaitCtx(TracedAsync.GetCurrentJob())
+        AsyncJob current = TracedAsync.GetCurrentJob();
+        AsyncWaitCtx ctx = TracedAsync.GetWaitCtx(current)
             ?? throw new InvalidOperationException("the engine runs inside a job started with a wait context");
+        if ((_faults & EngineFaults.CurrentJobInAGlobal) != 0)
+        {
+            _servedJob = current;
+        }
+
         AsyncWaitCallback? callback = null;
         object? callbackArg = null;
         bool callbackMode = Mode == NotifyMode.Callback && TracedAsync.GetCallback(ctx, ref callback, ref callbackArg) == 1;
@@ -79,6 +88,12 @@ public sealed class OffloadEngine
 
             // Resumed before the device finished (QAT_JOB_RESUMED_UNEXPECTEDLY): pause again.
             await TracedAsync.PauseJob();
+        }
+
+        if ((_faults & EngineFaults.CurrentJobInAGlobal) != 0)
+        {
+            // The planted defect: while this job was paused, another loop's job may have overwritten the shared field.
+            ctx = TracedAsync.GetWaitCtx(_servedJob) ?? ctx;
         }
 
         if (!callbackMode)

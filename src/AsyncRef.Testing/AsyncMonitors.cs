@@ -28,7 +28,10 @@ public enum AsyncMonitors
     /// <summary>A wait ctx is shared only as defined: by successive jobs, never by two unfinished jobs at once.</summary>
     WaitCtxSharing = 8,
 
-    /// <summary>Threads never see each other's jobs: a job is resumed only on the thread that started it.</summary>
+    /// <summary>
+    /// Threads never see each other's jobs: a job is resumed only on the thread that started it, and no other thread
+    /// gets it from <c>get_current_job</c> or passes it to <c>get_wait_ctx</c>.
+    /// </summary>
     ThreadIsolation = 16,
 
     /// <summary>

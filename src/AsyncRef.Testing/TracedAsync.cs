@@ -147,10 +147,12 @@ public static class TracedAsync
     public static AsyncJob GetCurrentJob([CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
     {
         AsyncJob job = Async.GetCurrentJob();
-        if (Iteration.Current is { Recording: true } it)
+        if (Iteration.Current is { } it)
         {
             ThreadRecord thread = it.CurrentThread;
-            Done(it, thread, "get_current_job", new Site(file, line), "current_job", thread.Running?.Label ?? (job.IsNull ? "NULL" : "?"));
+            var site = new Site(file, line);
+            Done(it, thread, "get_current_job", site, "current_job", thread.Running?.Label ?? (job.IsNull ? "NULL" : "?"));
+            it.SeeJob(thread, job, "get_current_job", site);
         }
 
         return job;
@@ -164,10 +166,12 @@ public static class TracedAsync
     public static AsyncWaitCtx? GetWaitCtx(AsyncJob job, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
     {
         AsyncWaitCtx? ctx = Async.GetWaitCtx(job);
-        if (Iteration.Current is { Recording: true } it)
+        if (Iteration.Current is { } it)
         {
             ThreadRecord thread = it.CurrentThread;
-            Done(it, thread, "get_wait_ctx", new Site(file, line), thread.Running is null ? null : "wait_ctx", ctx is null ? "NULL" : it.Context(ctx).Name);
+            var site = new Site(file, line);
+            Done(it, thread, "get_wait_ctx", site, thread.Running is null ? null : "wait_ctx", ctx is null ? "NULL" : it.Context(ctx).Name);
+            it.SeeJob(thread, job, "get_wait_ctx", site);
         }
 
         return ctx;

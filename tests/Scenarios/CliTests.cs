@@ -176,6 +176,33 @@ public sealed class CliTests : IDisposable
         Assert.Equal($"{bad}:2: unknown statement 'nonsense'", results[1].GetProperty("message").GetString());
     }
 
+    [Fact]
+    public void Verify_HasChecksCiOptions_JobsResultsResumeJUnitAndReport()
+    {
+        string good = _dir.Write("golden/a.scn", Text("is_capable"));
+        _dir.Write("golden/a.out", "1 main is_capable => 1\n");
+        string wrong = _dir.Write("golden/b.scn", Text("current_job"));
+        _dir.Write("golden/b.out", "1 main current_job => J1\n");
+        string cases = Path.Combine(_dir.Path, "golden");
+        string results = Path.Combine(_dir.Path, "results.jsonl");
+        string junit = Path.Combine(_dir.Path, "junit.xml");
+        string report = Path.Combine(_dir.Path, "report.md");
+
+        (int status, string output, string error) = RunCli("verify", "-j", "2", "--results", results, "--junit", junit, "--report", report, cases);
+        (int resumed, string resumedOutput, _) = RunCli("verify", "--resume", "--results", results, cases);
+
+        Assert.Equal((1, ""), (status, error));
+        Assert.Contains($"match        {good}\n", output);
+        Assert.Contains(wrong, output);
+        Assert.Equal(2, File.ReadAllLines(results).Length);
+        Assert.Contains("tests=\"2\" failures=\"1\"", File.ReadAllText(junit));
+        Assert.Contains("`asyncref verify`: FAILED", File.ReadAllText(report));
+        Assert.Equal(1, resumed);
+        Assert.Equal(2, File.ReadAllLines(results).Length); // nothing ran again
+        Assert.Contains($"match        {good}\n", resumedOutput);
+        Assert.Equal(2, RunCli("verify", "-j", "0", cases).Status);
+    }
+
     [Theory]
     [InlineData("asyncref: ")]
     [InlineData("asyncref: ", "frobnicate")]

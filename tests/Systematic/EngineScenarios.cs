@@ -122,6 +122,12 @@ public sealed class EngineScenarios(ITestOutputHelper output)
             "while job");
 
     [Fact]
+    public void Planted_CurrentJobKeptInAGlobal_SeesAnotherThreadsJob_IsFound() =>
+        AssertFoundAndReplays(
+            new EngineSystem(NotifyMode.StableFd, Loops: 2, Busy, RingSize: 2, EngineFaults.CurrentJobInAGlobal),
+            "sees job");
+
+    [Fact]
     public void Planted_ClearWithoutClose_LeaksFds_IsFound() =>
         AssertFoundAndReplays(
             new EngineSystem(NotifyMode.PerOperationFd, Loops: 1, Busy, RingSize: 2, EngineFaults.ClearWithoutClose),

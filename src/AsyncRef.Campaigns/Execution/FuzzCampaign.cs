@@ -59,27 +59,27 @@ internal sealed class FuzzCampaign(FuzzOptions options, TextWriter progress, Mod
                     ? ScenarioGenerator.InProfile(mutator.Mutate(Parent(corpus, steering), Parent(corpus, steering)), options.Profile)
                     : ScenarioGenerator.Generate(options.Seed, index, options.Profile);
                 string origin = string.Create(CultureInfo.InvariantCulture, $"seed {options.Seed}, scenario {index}{(mutate ? ", a mutant" : "")}");
-                round.Add(new Item(scenario, origin, scenario.ToText("asyncref fuzz: " + origin), string.Create(CultureInfo.InvariantCulture, $"fuzz-{index}.scn")));
+                round.Add(new Item(scenario, origin, string.Create(CultureInfo.InvariantCulture, $"fuzz-{index}.scn")));
                 if (round.Count < RoundSize * workers && index + options.Shard.Count < options.Count)
                 {
                     continue;
                 }
 
-                Outcome[] results = RunRound(differentials, round);
+                Result[] results = RunRound(differentials, round);
                 for (int k = 0; k < round.Count; k++)
                 {
                     Item item = round[k];
-                    Outcome outcome = results[k];
+                    (string text, Outcome outcome, HashSet<string> features) = results[k];
                     string kind = Name(outcome.Kind);
                     outcomes[kind] = outcomes.GetValueOrDefault(kind) + 1;
-                    if (coverage.Add(Coverage.Of(outcome.Reference.Scenario, outcome.Reference.Log)) && corpus.Count < CorpusLimit)
+                    if (coverage.Add(features) && corpus.Count < CorpusLimit)
                     {
                         corpus.Add(new Kept(item.Scenario, outcome.Kind == OutcomeKind.StoppedAtUb));
                     }
 
                     if (outcome.IsDivergence)
                     {
-                        archive.Add(outcome, item.Origin, item.Text, () => Timed(shrinking, () => Shrink(differentials[0], item.Scenario, outcome, item.Origin)));
+                        archive.Add(outcome, item.Origin, text, () => Timed(shrinking, () => Shrink(differentials[0], item.Scenario, outcome, item.Origin)));
                     }
 
                     if (++run % 10_000 == 0)
@@ -90,7 +90,7 @@ internal sealed class FuzzCampaign(FuzzOptions options, TextWriter progress, Mod
 
                 if (options.Guided && model.ReachedSomethingNew())
                 {
-                    KeepModelFirsts(round, corpus, modelSeen, model);
+                    KeepModelFirsts(round, results, corpus, modelSeen, model);
                 }
 
                 round.Clear();
@@ -115,15 +115,19 @@ internal sealed class FuzzCampaign(FuzzOptions options, TextWriter progress, Mod
         return report;
     }
 
-    /// <summary>Runs a round, worker <c>w</c> taking items <c>w</c>, <c>w + workers</c>, … each on its own thread.</summary>
-    private static Outcome[] RunRound(Differential[] differentials, List<Item> round)
+    /// <summary>
+    /// Runs a round, worker <c>w</c> taking items <c>w</c>, <c>w + workers</c>, … each on its own thread. All the
+    /// per-scenario work that depends on nothing else (writing the text, running, reading the coverage features from
+    /// the log) happens in the worker, so that only the steering stays serial.
+    /// </summary>
+    private static Result[] RunRound(Differential[] differentials, List<Item> round)
     {
-        var results = new Outcome[round.Count];
+        var results = new Result[round.Count];
         if (differentials.Length == 1)
         {
             for (int k = 0; k < round.Count; k++)
             {
-                results[k] = differentials[0].Run(round[k].Text, round[k].FileName);
+                results[k] = RunOne(differentials[0], round[k]);
             }
 
             return results;
@@ -133,10 +137,17 @@ internal sealed class FuzzCampaign(FuzzOptions options, TextWriter progress, Mod
         {
             for (int k = w; k < round.Count; k += differentials.Length)
             {
-                results[k] = differentials[w].Run(round[k].Text, round[k].FileName);
+                results[k] = RunOne(differentials[w], round[k]);
             }
         });
         return results;
+    }
+
+    private static Result RunOne(Differential differential, Item item)
+    {
+        string text = item.Scenario.ToText("asyncref fuzz: " + item.Origin);
+        Outcome outcome = differential.Run(text, item.FileName);
+        return new Result(text, outcome, Coverage.Of(outcome.Reference.Scenario, outcome.Reference.Log));
     }
 
     /// <summary>Runs <paramref name="work"/> with <paramref name="clock"/> running.</summary>
@@ -159,12 +170,13 @@ internal sealed class FuzzCampaign(FuzzOptions options, TextWriter progress, Mod
     /// those that reached model items not seen before are kept. This happens only in rounds that reach something
     /// new, so the cost fades as the model saturates.
     /// </summary>
-    private static void KeepModelFirsts(List<Item> round, List<Kept> corpus, HashSet<string> modelSeen, ModelProbe model)
+    private static void KeepModelFirsts(List<Item> round, Result[] results, List<Kept> corpus, HashSet<string> modelSeen, ModelProbe model)
     {
-        foreach (Item item in round)
+        for (int k = 0; k < round.Count; k++)
         {
+            (Item item, string text) = (round[k], results[k].Text);
             bool stoppedAtUb = false;
-            HashSet<string> reached = model.Of(() => stoppedAtUb = ReferenceRun.Of(item.Text, item.FileName).Log?.StoppedAtUb == true);
+            HashSet<string> reached = model.Of(() => stoppedAtUb = ReferenceRun.Of(text, item.FileName).Log?.StoppedAtUb == true);
             reached.ExceptWith(modelSeen);
             if (reached.Count > 0 && corpus.Count < CorpusLimit)
             {
@@ -192,8 +204,11 @@ internal sealed class FuzzCampaign(FuzzOptions options, TextWriter progress, Mod
     /// <summary>A kept scenario and whether its run stopped at undefined behaviour.</summary>
     private sealed record Kept(GeneratedScenario Scenario, bool StoppedAtUb);
 
-    /// <summary>A scenario of a round: what it is, where it came from, its text and file name.</summary>
-    private sealed record Item(GeneratedScenario Scenario, string Origin, string Text, string FileName);
+    /// <summary>A scenario of a round: what it is, where it came from, and its file name.</summary>
+    private sealed record Item(GeneratedScenario Scenario, string Origin, string FileName);
+
+    /// <summary>What a worker made of an item: its text, the comparison, and the coverage features of the reference's run.</summary>
+    private sealed record Result(string Text, Outcome Outcome, HashSet<string> Features);
 
     /// <summary>The outcome's name in reports.</summary>
     internal static string Name(OutcomeKind kind) => kind switch

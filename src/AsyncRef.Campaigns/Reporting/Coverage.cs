@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using AsyncRef.Scenarios;
 
 namespace AsyncRef.Campaigns.Reporting;
@@ -37,8 +38,9 @@ internal sealed class Coverage
         bool fresh = false;
         foreach (string feature in features)
         {
-            fresh |= !_hits.ContainsKey(feature);
-            _hits[feature] = _hits.GetValueOrDefault(feature) + 1;
+            ref long hits = ref CollectionsMarshal.GetValueRefOrAddDefault(_hits, feature, out bool existed);
+            fresh |= !existed;
+            hits++;
         }
 
         return fresh;
@@ -112,26 +114,34 @@ internal sealed class Coverage
     }
 
     /// <summary>The class of a log line's result: the statement, where it ran, and the shape of what it returned.</summary>
+    /// <remarks>
+    /// The line's words are the parts between single spaces (<c>LINE THREAD OP =&gt; RESULT…</c>), found by index
+    /// rather than by splitting the whole line: this runs for every log line of every campaign scenario.
+    /// </remarks>
     internal static string ResultClass(string logLine, IReadOnlySet<int> bodyLines, out string? ubRule)
     {
         ubRule = null;
-        string[] words = logLine.Split(' ');
-        if (words.Length < 3)
+        int space1 = logLine.IndexOf(' ', StringComparison.Ordinal);
+        int space2 = space1 < 0 ? -1 : logLine.IndexOf(' ', space1 + 1);
+        if (space2 < 0)
         {
             return "?";
         }
 
-        int lineNumber = int.TryParse(words[0], NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 0;
-        string where = bodyLines.Contains(lineNumber) ? "job" : words[1] == "main" ? "top" : "top@thread";
-        if (words[2] == "!")
+        int space3 = logLine.IndexOf(' ', space2 + 1);
+        int space4 = space3 < 0 ? -1 : logLine.IndexOf(' ', space3 + 1);
+        int lineNumber = int.TryParse(logLine.AsSpan(0, space1), NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 0;
+        string where = bodyLines.Contains(lineNumber) ? "job" : logLine.AsSpan(space1 + 1, space2 - space1 - 1) is "main" ? "top" : "top@thread";
+        string op = space3 < 0 ? logLine[(space2 + 1)..] : logLine[(space2 + 1)..space3];
+        if (op == "!")
         {
-            return "event " + (words.Length > 3 ? words[3] : "?");
+            return "event " + (space3 < 0 ? "?" : space4 < 0 ? logLine[(space3 + 1)..] : logLine[(space3 + 1)..space4]);
         }
 
-        string op = words[2];
-        string result = words.Length > 4 ? string.Join(' ', words.Skip(4)) : "";
+        string result = space4 < 0 ? "" : logLine[(space4 + 1)..];
         if (result.StartsWith("UB ", StringComparison.Ordinal))
         {
+            string[] words = logLine.Split(' ');
             ubRule = words.Length > 5 ? words[5] : "?";
             return $"{op} {Place(where)}=> UB";
         }
@@ -181,8 +191,7 @@ internal sealed class Coverage
 
     private static string Bucket(int count) => count switch { 0 => "0", 1 => "1", _ => "2+" };
 
-    private static IEnumerable<string> Witnesses(string resultClass) =>
-        s_witnesses.Where(w => w.Class == resultClass).SelectMany(w => w.Rules);
+    private static string[] Witnesses(string resultClass) => s_witnessesByClass.GetValueOrDefault(resultClass, []);
 
     /// <summary>Result classes that by themselves show a spec rule applied (the log line is the rule's observable).</summary>
     private static readonly (string Class, string[] Rules)[] s_witnesses =
@@ -209,6 +218,11 @@ internal sealed class Coverage
         ("errors (top@thread) => [1-14 errors]", ["THR-03"]),
         ("init_thread (top@thread) => 1", ["THR-01"]),
     ];
+
+    /// <summary>The rules each result class witnesses (<see cref="s_witnesses"/> by class, for the per-line look-up).</summary>
+    private static readonly Dictionary<string, string[]> s_witnessesByClass = s_witnesses
+        .GroupBy(w => w.Class, StringComparer.Ordinal)
+        .ToDictionary(g => g.Key, g => g.SelectMany(w => w.Rules).ToArray(), StringComparer.Ordinal);
 
     /// <summary>Every result class the language can print (top level; in a job and on another thread they are listed as reached).</summary>
     private static readonly string[] s_resultClasses =

@@ -62,7 +62,12 @@ public sealed class CheckRunner
     /// <param name="inOrder">Called with every result, known ones included, in the order of <paramref name="files"/>, as soon as it and all before it are known.</param>
     /// <returns>The results, in the order of <paramref name="files"/>.</returns>
     public IReadOnlyList<CaseResult> Run(
-        IReadOnlyList<string> files, IReadOnlyDictionary<string, CaseResult> done, Action<CaseResult> finished, Action<CaseResult> inOrder)
+        IReadOnlyList<string> files, IReadOnlyDictionary<string, CaseResult> done, Action<CaseResult> finished, Action<CaseResult> inOrder) =>
+        RunCases(files, _options.Jobs, RunCase, done, finished, inOrder);
+
+    /// <summary>Runs <paramref name="runCase"/> on every file not in <paramref name="done"/>, <paramref name="jobs"/> at a time (check's and verify's loop).</summary>
+    internal static IReadOnlyList<CaseResult> RunCases(
+        IReadOnlyList<string> files, int jobs, Func<string, CaseResult> runCase, IReadOnlyDictionary<string, CaseResult> done, Action<CaseResult> finished, Action<CaseResult> inOrder)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(done);
@@ -110,13 +115,13 @@ public sealed class CheckRunner
         // Dedicated threads, not the thread pool: each worker blocks while its implementation runs, and the pool's
         // threads must stay free to read the implementations' output.
         Exception? failure = null;
-        var workers = Enumerable.Range(0, Math.Min(_options.Jobs, Math.Max(todo.Count, 1))).Select(n => new Thread(() =>
+        var workers = Enumerable.Range(0, Math.Min(jobs, Math.Max(todo.Count, 1))).Select(n => new Thread(() =>
         {
             try
             {
                 while (todo.TryDequeue(out int index))
                 {
-                    Finish(index, RunCase(files[index]), isNew: true);
+                    Finish(index, runCase(files[index]), isNew: true);
                 }
             }
             catch (Exception e)

@@ -12,6 +12,26 @@ public static class GoldenVerifier
     /// <returns>The golden file's name.</returns>
     public static string GoldenOf(string file) => Path.ChangeExtension(file, ".out");
 
+    /// <summary>Verifies the cases, <paramref name="jobs"/> at a time, as <see cref="CheckRunner.Run"/> runs check's.</summary>
+    /// <param name="files">The scenario files, in report order.</param>
+    /// <param name="timeout">How long the reference may take on one case.</param>
+    /// <param name="jobs">How many cases run at once.</param>
+    /// <param name="done">Results already known (a resumed run): those cases are not run again.</param>
+    /// <param name="finished">Called with each new result as soon as its case finishes (any order, one call at a time).</param>
+    /// <param name="inOrder">Called with every result, in the order of <paramref name="files"/>, as soon as it and all before it are known.</param>
+    /// <returns>The results, in the order of <paramref name="files"/>.</returns>
+    /// <exception cref="OracleInputException"><paramref name="jobs"/> is out of range.</exception>
+    public static IReadOnlyList<CaseResult> Run(
+        IReadOnlyList<string> files, TimeSpan timeout, int jobs, IReadOnlyDictionary<string, CaseResult> done, Action<CaseResult> finished, Action<CaseResult> inOrder)
+    {
+        if (jobs is < 1 or > CheckOptions.MaxJobs)
+        {
+            throw new OracleInputException($"asyncref: -j must be from 1 to {CheckOptions.MaxJobs}");
+        }
+
+        return CheckRunner.RunCases(files, jobs, file => Verify(file, timeout), done, finished, inOrder);
+    }
+
     /// <summary>Verifies one case; every failure is its verdict.</summary>
     /// <param name="file">The scenario file.</param>
     /// <param name="timeout">How long the reference may take.</param>

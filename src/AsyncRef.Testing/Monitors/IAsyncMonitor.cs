@@ -20,6 +20,11 @@ internal interface IAsyncMonitor
     {
     }
 
+    /// <summary><paramref name="call"/> (<c>get_current_job</c>, <c>get_wait_ctx</c>) returned or took <paramref name="job"/>.</summary>
+    void OnJobSeen(Iteration it, ThreadRecord thread, JobRecord job, string call, Site site)
+    {
+    }
+
     void BeforeCtxFree(Iteration it, ThreadRecord thread, CtxRecord ctx, Site site)
     {
     }

@@ -2,7 +2,10 @@ using AsyncRef.Testing.Recording;
 
 namespace AsyncRef.Testing.Monitors;
 
-/// <summary>A job belongs to the thread that started it: only that thread may resume it.</summary>
+/// <summary>
+/// A job belongs to the thread that started it: only that thread resumes it, and no other thread sees it (gets it
+/// as its current job, or reads its wait ctx), as with OpenSSL's per-thread async state.
+/// </summary>
 internal sealed class ThreadIsolationMonitor : IAsyncMonitor
 {
     public void BeforeResume(Iteration it, ThreadRecord thread, AsyncJob handle, JobRecord? job, Site site)
@@ -11,6 +14,15 @@ internal sealed class ThreadIsolationMonitor : IAsyncMonitor
         {
             it.Fail($"thread '{thread.Name}' resumes job {job.Label} at {site}, but {job.Label} belongs to thread '{job.Owner.Name}' "
                 + $"(started at {job.StartSite}); a job is resumed only on its own thread");
+        }
+    }
+
+    public void OnJobSeen(Iteration it, ThreadRecord thread, JobRecord job, string call, Site site)
+    {
+        if (job.Owner != thread)
+        {
+            it.Fail($"thread '{thread.Name}' sees job {job.Label} of thread '{job.Owner.Name}' through {call} at {site} "
+                + $"(started at {job.StartSite}); a thread's jobs are its own");
         }
     }
 }

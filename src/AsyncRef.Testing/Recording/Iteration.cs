@@ -239,6 +239,20 @@ internal sealed class Iteration
         }
     }
 
+    /// <summary>A call on <paramref name="thread"/> handed it <paramref name="handle"/> or took it as an argument.</summary>
+    public void SeeJob(ThreadRecord thread, AsyncJob handle, string call, Site site)
+    {
+        if (handle.IsNull || Job(handle) is not { } job)
+        {
+            return;
+        }
+
+        foreach (IAsyncMonitor monitor in _monitors)
+        {
+            monitor.OnJobSeen(this, thread, job, call, site);
+        }
+    }
+
     public void BeforeCtxFree(ThreadRecord thread, CtxRecord ctx, Site site)
     {
         foreach (IAsyncMonitor monitor in _monitors)
