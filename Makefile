@@ -156,10 +156,11 @@ pack: restore
 	python3 tools/packaging/check_packages.py $(PACKAGES)
 
 # The hostile-input campaign: FUZZ_INPUTS_COUNT mutated and generated files (every bound met and exceeded by one)
-# through the reference and the adapter (--batch), at the lowest priority; ends with the summary line
+# through the reference and the adapter (--batch), at the lowest priority (so a hang is 60 s of wall-clock time:
+# a starved process must not pass for a hung one); ends with the summary line
 # `fuzz-inputs: N files (seed S), ..., D disagreements, ... crashes ..., H hangs ..., O out of memory, R files/s`.
 .PHONY: fuzz-inputs
 FUZZ_INPUTS_SEED ?= $(shell date +%s)
 FUZZ_INPUTS_COUNT ?= 100000
 fuzz-inputs: build
-	nice -n 19 $(CLI) fuzz-inputs --impl $(ADAPTER) --corpus spec/cases --seed $(FUZZ_INPUTS_SEED) --count $(FUZZ_INPUTS_COUNT) --out $(ARTIFACTS)/campaigns/fuzz-inputs-$(FUZZ_INPUTS_SEED)
+	nice -n 19 $(CLI) fuzz-inputs --timeout 60 --impl $(ADAPTER) --corpus spec/cases --seed $(FUZZ_INPUTS_SEED) --count $(FUZZ_INPUTS_COUNT) --out $(ARTIFACTS)/campaigns/fuzz-inputs-$(FUZZ_INPUTS_SEED)

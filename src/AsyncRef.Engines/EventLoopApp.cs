@@ -371,10 +371,10 @@ public sealed class EventLoopApp
 
             if (!ready)
             {
+                // The planted defect: a completion between the check and this wait has already woken; nobody wakes again.
+                _fds.WaitUntil(null);
                 lock (_fds.Gate)
                 {
-                    // The planted defect: a completion between the two locks has already pulsed; nobody pulses again.
-                    _fds.WaitLocked();
                     CollectReadyLocked();
                 }
             }
@@ -382,13 +382,7 @@ public sealed class EventLoopApp
             return;
         }
 
-        lock (_fds.Gate)
-        {
-            while (!CollectReadyLocked())
-            {
-                _fds.WaitLocked();
-            }
-        }
+        _fds.WaitUntil(CollectReadyLocked);
     }
 
     /// <summary>Queues every connection with a readable watched fd or a pending callback; call with the gate held.</summary>

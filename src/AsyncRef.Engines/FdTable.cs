@@ -6,7 +6,7 @@ namespace AsyncRef.Engines;
 /// Simulated file descriptors (eventfd-like readiness flags) shared by a device, its engines and the application
 /// loops. Numbers are allocated lowest-free-first, as POSIX does, so a closed number is reused at once — the
 /// situation that makes the order of processing added and deleted fds matter. All state is guarded by
-/// <see cref="Gate"/>; waiters use <see cref="WaitLocked"/> and <see cref="WakeAllLocked"/>, a condition variable on it.
+/// <see cref="Gate"/>; waiters use <see cref="WaitUntil"/> and <see cref="WakeAllLocked"/>, a condition variable on it.
 /// </summary>
 public sealed class FdTable
 {
@@ -16,7 +16,7 @@ public sealed class FdTable
     /// <summary>Signals per open fd number since it was opened, for edge-triggered pollers.</summary>
     private readonly Dictionary<int, int> _signals = [];
 
-    /// <summary>One semaphore per thread blocked in <see cref="WaitLocked"/>, released by <see cref="WakeAllLocked"/>.</summary>
+    /// <summary>One semaphore per thread blocked in <see cref="WaitUntil"/>, released by <see cref="WakeAllLocked"/>.</summary>
     private readonly List<SemaphoreSlim> _waiters = [];
 
     /// <summary>Fds ever opened and closed, for the leak check.</summary>
@@ -120,29 +120,41 @@ public sealed class FdTable
     public int SignalCountLocked(int fd) => _signals.GetValueOrDefault(fd);
 
     /// <summary>
-    /// Releases <see cref="Gate"/> (held once by the caller), sleeps until <see cref="WakeAllLocked"/>, and takes the
-    /// gate again: <c>pthread_cond_wait</c>. A wake-up before the call is not remembered, as with a condition variable.
+    /// Sleeps until <paramref name="readyLocked"/> (checked with <see cref="Gate"/> held) is true, woken by
+    /// <see cref="WakeAllLocked"/>: a condition-variable wait. With no predicate it waits for the next wake-up only;
+    /// a wake-up before the call is then lost, as with a condition variable waited on without a check.
+    /// Call without holding the gate.
     /// </summary>
+    /// <param name="readyLocked">The condition, or null for one unconditional wait.</param>
     /// <remarks>
     /// Not <see cref="Monitor.Wait(object)"/>: under Coyote 1.7 every such wait runs its wake-up as a new controlled
     /// task on a new thread, which made it most of an explored execution's cost; a semaphore per waiter costs none.
+    /// The thread sleeps holding no lock, so an execution Coyote stops while it sleeps unwinds without touching one.
     /// </remarks>
-    public void WaitLocked()
+    public void WaitUntil(Func<bool>? readyLocked)
     {
-        var wake = new SemaphoreSlim(0, 1);
-        _waiters.Add(wake);
-        Monitor.Exit(Gate);
-        try
+        while (true)
         {
+            var wake = new SemaphoreSlim(0, 1);
+            lock (Gate)
+            {
+                if (readyLocked?.Invoke() == true)
+                {
+                    return;
+                }
+
+                _waiters.Add(wake);
+            }
+
             wake.Wait();
-        }
-        finally
-        {
-            Monitor.Enter(Gate);
+            if (readyLocked is null)
+            {
+                return;
+            }
         }
     }
 
-    /// <summary>Wakes every thread in <see cref="WaitLocked"/> (<c>pthread_cond_broadcast</c>). Call with <see cref="Gate"/> held.</summary>
+    /// <summary>Wakes every thread in <see cref="WaitUntil"/> (<c>pthread_cond_broadcast</c>). Call with <see cref="Gate"/> held.</summary>
     public void WakeAllLocked()
     {
         foreach (SemaphoreSlim wake in _waiters)

@@ -129,13 +129,10 @@ public sealed class OffloadDevice
         while (true)
         {
             Operation op;
+            _fds.WaitUntil(() => _ring.Count > 0 || _stopping);
             lock (_fds.Gate)
             {
-                while (_ring.Count == 0 && !_stopping)
-                {
-                    _fds.WaitLocked();
-                }
-
+                // Only this thread dequeues: a request seen by the wait is still there.
                 if (_ring.Count == 0)
                 {
                     return;

@@ -29,7 +29,7 @@ public sealed class InputFuzzTests : IDisposable
     public void AFixedSeedShare_BothSidesAgreeOnEveryFile_AndNeitherFails()
     {
         var output = new StringWriter();
-        var options = new InputFuzzOptions(20261203, 3000, Adapter) { Corpus = Repository.PathOf("spec", "cases"), OutputDirectory = _out, Workers = 2 };
+        var options = new InputFuzzOptions(20261203, 3000, Adapter) { Corpus = Repository.PathOf("spec", "cases"), OutputDirectory = _out, Workers = 2, Timeout = TimeSpan.FromSeconds(60) };
 
         InputFuzzResult result = CampaignRunner.FuzzInputs(options, output);
 
