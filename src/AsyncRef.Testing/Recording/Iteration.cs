@@ -196,7 +196,7 @@ internal sealed class Iteration
 
                 job.Phase = JobPhase.Paused;
                 job.Pauses++;
-                job.EAgainStreak = job.Ctx is { Profile: AsyncProfile.OpenSsl30 } ctx && !Context(ctx).Freed && ctx.GetStatus() == AsyncWaitStatus.EAgain
+                job.EAgainStreak = job.Ctx is { Profile: not AsyncProfile.OpenSsl111 } ctx && !Context(ctx).Freed && ctx.GetStatus() == AsyncWaitStatus.EAgain
                     ? job.EAgainStreak + 1
                     : 0;
                 break;

@@ -44,7 +44,7 @@ internal static class FailureAnalysis
 
         int pausedAt = LastPauseStep(it, job);
         AsyncWaitCtxSnapshot state = job.Ctx.Describe();
-        if (state.HasCallback && job.Ctx.Profile == AsyncProfile.OpenSsl30)
+        if (state.HasCallback && job.Ctx.Profile != AsyncProfile.OpenSsl111)
         {
             if (state.Status == AsyncWaitStatus.EAgain)
             {

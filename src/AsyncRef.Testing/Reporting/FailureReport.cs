@@ -92,7 +92,7 @@ internal static class FailureReport
         }
 
         text.Append(CultureInfo.InvariantCulture, $"] numadd={s.NumAdd} numdel={s.NumDel}");
-        if (ctx.Ctx.Profile == AsyncProfile.OpenSsl30)
+        if (ctx.Ctx.Profile != AsyncProfile.OpenSsl111)
         {
             text.Append(s.HasCallback ? " callback=set" : " callback=-").Append(CultureInfo.InvariantCulture, $" status={s.Status}");
         }
