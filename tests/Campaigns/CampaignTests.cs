@@ -12,16 +12,6 @@ public sealed class CampaignTests : IDisposable
     private static readonly Regex s_lastLine = new(@"^(\d+) scenarios, (\d+) divergences, (\d+) scenarios/s$");
     private readonly string _out = Directory.CreateTempSubdirectory("asyncref-campaign-tests-").FullName;
 
-    private static string Adapter
-    {
-        get
-        {
-            string adapter = Repository.PathOf("artifacts", "asyncref-openssl");
-            Assert.True(File.Exists(adapter), $"{adapter} is missing: build it with `make adapter` (make test does)");
-            return adapter;
-        }
-    }
-
     public void Dispose() => Directory.Delete(_out, recursive: true);
 
     [Fact]
@@ -55,7 +45,7 @@ public sealed class CampaignTests : IDisposable
     {
         var output = new StringWriter();
 
-        CampaignResult result = CampaignRunner.Fuzz(new FuzzOptions(Seed: 8, Count: 400) { Implementation = Adapter, OutputDirectory = _out }, output);
+        CampaignResult result = CampaignRunner.Fuzz(new FuzzOptions(Seed: 8, Count: 400) { Implementation = LibcryptoAdapter.Path, OutputDirectory = _out }, output);
 
         Assert.True(result.Divergences == 0, output.ToString());
         Assert.Contains("implementation: batch", output.ToString(), StringComparison.Ordinal);
@@ -66,7 +56,7 @@ public sealed class CampaignTests : IDisposable
     {
         var output = new StringWriter();
 
-        CampaignResult result = CampaignRunner.Enumerate(new EnumerateOptions(3) { Implementation = Adapter, OutputDirectory = _out }, output);
+        CampaignResult result = CampaignRunner.Enumerate(new EnumerateOptions(3) { Implementation = LibcryptoAdapter.Path, OutputDirectory = _out }, output);
 
         Assert.True(result.Divergences == 0, output.ToString());
         Assert.True(result.Scenarios > 1000, output.ToString());
@@ -76,8 +66,8 @@ public sealed class CampaignTests : IDisposable
     [Fact]
     public void BatchMode_GivesWhatAProcessPerScenarioGives()
     {
-        using BatchImplementation batch = BatchImplementation.TryStart(Adapter, TimeSpan.FromSeconds(10)) ?? throw new InvalidOperationException("the adapter has no batch mode");
-        using var single = new ProcessPerScenario(Adapter, TimeSpan.FromSeconds(10));
+        using BatchImplementation batch = BatchImplementation.TryStart(LibcryptoAdapter.Path, TimeSpan.FromSeconds(10)) ?? throw new InvalidOperationException("the adapter has no batch mode");
+        using var single = new ProcessPerScenario(LibcryptoAdapter.Path, TimeSpan.FromSeconds(10));
         string[] scenarios =
         [
             .. Enumerable.Range(0, 60).Select(i => ScenarioGenerator.Generate(4, i).ToText("batch test")),

@@ -13,23 +13,13 @@ public sealed class InputFuzzTests : IDisposable
     private static readonly Regex s_summary = new(@"^fuzz-inputs: (\d+) files \(seed \d+\), (\d+) accepted, (\d+) rejected by both, 0 disagreements, 0 reference failures, 0 crashes \(and \d+ on UB, allowed\), 0 hangs \(and \d+ on UB, allowed\), 0 out of memory, \d+ files/s$");
     private readonly string _out = Directory.CreateTempSubdirectory("asyncref-input-fuzz-tests-").FullName;
 
-    private static string Adapter
-    {
-        get
-        {
-            string adapter = Repository.PathOf("artifacts", "asyncref-openssl");
-            Assert.True(File.Exists(adapter), $"{adapter} is missing: build it with `make adapter` (make test does)");
-            return adapter;
-        }
-    }
-
     public void Dispose() => Directory.Delete(_out, recursive: true);
 
     [Fact]
     public void AFixedSeedShare_BothSidesAgreeOnEveryFile_AndNeitherFails()
     {
         var output = new StringWriter();
-        var options = new InputFuzzOptions(20261203, 3000, Adapter) { Corpus = Repository.PathOf("spec", "cases"), OutputDirectory = _out, Workers = 2, Timeout = TimeSpan.FromSeconds(60) };
+        var options = new InputFuzzOptions(20261203, 3000, LibcryptoAdapter.Path) { Corpus = Repository.PathOf("spec", "cases"), OutputDirectory = _out, Workers = 2, Timeout = TimeSpan.FromSeconds(60) };
 
         InputFuzzResult result = CampaignRunner.FuzzInputs(options, output);
 
@@ -48,7 +38,7 @@ public sealed class InputFuzzTests : IDisposable
     {
         var output = new StringWriter();
         // The variable set on the command line wins over the campaign's: the adapter rejects from 101 statements.
-        var options = new InputFuzzOptions(7, 300, "env ASYNCREF_MAX_STATEMENTS=100 " + Adapter) { OutputDirectory = _out, Workers = 1 };
+        var options = new InputFuzzOptions(7, 300, "env ASYNCREF_MAX_STATEMENTS=100 " + LibcryptoAdapter.Path) { OutputDirectory = _out, Workers = 1 };
 
         InputFuzzResult result = CampaignRunner.FuzzInputs(options, output);
 
