@@ -74,32 +74,14 @@ public static class TraceTools
     /// <param name="stdout">Where the scenario goes.</param>
     /// <param name="stderr">Where a bad-trace message or a limit note goes.</param>
     /// <returns>0, or <see cref="BadTrace"/>.</returns>
-    public static int ToScenario(string path, TextWriter stdout, TextWriter stderr)
+    public static int ToScenario(string path, TextWriter stdout, TextWriter stderr) => Convert(path, stderr, () =>
     {
-        if (CannotRead(path, stderr))
-        {
-            return BadTrace;
-        }
-
         // Written to a buffer first: a trace found malformed in the second pass must leave stdout empty.
         var scenario = new StringWriter();
-        try
-        {
-            string? note = ScenarioConverter.Convert(path, scenario);
-            stdout.Write(scenario.ToString());
-            if (note is not null)
-            {
-                stderr.Write(note + "\n");
-            }
-
-            return Conforming;
-        }
-        catch (TraceFormatException e)
-        {
-            stderr.Write(e.Message + "\n");
-            return BadTrace;
-        }
-    }
+        string? note = ScenarioConverter.Convert(path, scenario);
+        stdout.Write(scenario.ToString());
+        return note;
+    });
 
     /// <summary>
     /// <c>trace to-scn TRACE --split DIR</c>: writes the equivalent scenario as <c>part-001.scn</c>, ... in
@@ -113,6 +95,32 @@ public static class TraceTools
     /// <returns>0, or <see cref="BadTrace"/>.</returns>
     public static int SplitToScenarios(string path, string directory, TextWriter stdout, TextWriter stderr)
     {
+        try
+        {
+            return Convert(path, stderr, () =>
+            {
+                (List<string> files, string? note) = ScenarioConverter.Split(path, directory);
+                foreach (string file in files)
+                {
+                    stdout.Write(file + "\n");
+                }
+
+                return note;
+            });
+        }
+        catch (IOException e)
+        {
+            stderr.Write($"{directory}: {e.Message}\n");
+            return BadTrace;
+        }
+    }
+
+    /// <summary>
+    /// A conversion of the trace at <paramref name="path"/>: its note (a limit the scenario meets) goes to
+    /// <paramref name="stderr"/>, and so does the message of a trace that cannot be read or is malformed.
+    /// </summary>
+    private static int Convert(string path, TextWriter stderr, Func<string?> convert)
+    {
         if (CannotRead(path, stderr))
         {
             return BadTrace;
@@ -120,13 +128,7 @@ public static class TraceTools
 
         try
         {
-            (List<string> files, string? note) = ScenarioConverter.Split(path, directory);
-            foreach (string file in files)
-            {
-                stdout.Write(file + "\n");
-            }
-
-            if (note is not null)
+            if (convert() is { } note)
             {
                 stderr.Write(note + "\n");
             }
@@ -136,11 +138,6 @@ public static class TraceTools
         catch (TraceFormatException e)
         {
             stderr.Write(e.Message + "\n");
-            return BadTrace;
-        }
-        catch (IOException e)
-        {
-            stderr.Write($"{directory}: {e.Message}\n");
             return BadTrace;
         }
     }

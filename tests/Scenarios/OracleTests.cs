@@ -220,33 +220,13 @@ public sealed class OracleTests : IDisposable
         static (int, string) Pick((int Status, string Out, string Err) r) => (r.Status, r.Out);
     }
 
-    /// <summary>The built CLI as a process, with <paramref name="stdin"/> on its standard input.</summary>
-    private static (int Status, string Out, string Err) CliProcess(string stdin, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Metadata("CliAssembly"));
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using Process process = Process.Start(start)!;
-        process.StandardInput.Write(stdin);
-        process.StandardInput.Close();
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "asyncref did not finish");
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
-
     [Fact]
     public void CliProcess_RunDash_ReadsStandardInput_AndVersionIsPrinted()
     {
-        (int status, string output, string error) = CliProcess("is_capable\ncurrent_job\n", "run", "-");
-        (int badStatus, _, string badError) = CliProcess("is_capable\nfrob\n", "run", "-");
-        (int versionStatus, string version, _) = CliProcess("", "--version");
-        (int shortStatus, string shortVersion, _) = CliProcess("", "-V");
+        (int status, string output, string error) = RunCliProcess("is_capable\ncurrent_job\n", "run", "-");
+        (int badStatus, _, string badError) = RunCliProcess("is_capable\nfrob\n", "run", "-");
+        (int versionStatus, string version, _) = RunCliProcess("", "--version");
+        (int shortStatus, string shortVersion, _) = RunCliProcess("", "-V");
 
         Assert.Equal((0, "1 main is_capable => 1\n2 main current_job => NULL\n", ""), (status, output, error));
         Assert.Equal((2, "-:2: unknown statement 'frob'\n"), (badStatus, badError));
@@ -261,7 +241,7 @@ public sealed class OracleTests : IDisposable
         // Before: the reference grew to 4 GB and died of OutOfMemoryException; the adapter grew past 9 GB.
         const string expected = "/dev/zero:1: the file is larger than 16777216 bytes (the limit, set by ASYNCREF_MAX_FILE_BYTES)\n";
 
-        (int status, string output, string error) = CliProcess("", "run", "/dev/zero");
+        (int status, string output, string error) = RunCliProcess("", "run", "/dev/zero");
         (int adapterStatus, string adapterOutput, string adapterError) = Adapter("/dev/zero");
 
         Assert.Equal((2, "", expected), (status, output, error));
@@ -274,9 +254,9 @@ public sealed class OracleTests : IDisposable
         string file = _dir.Write("t.scn", Text("is_capable", "pause"));
         string message = $"{file}:2: the file is larger than 12 bytes (the limit, set by ASYNCREF_MAX_FILE_BYTES)\n";
 
-        (int status, _, string error) = CliProcess("", "run", "--max-file-bytes", "12", file);
-        (int lineStatus, _, string lineError) = CliProcess("", "--max-line-bytes", "5", "run", file);
-        (int checkStatus, string checkOutput, _) = CliProcess("", "check", "--max-file-bytes", "12", "--impl", "sh -c 'echo \"$ASYNCREF_MAX_FILE_BYTES\" >&2; exit 2' sh", file);
+        (int status, _, string error) = RunCliProcess("", "run", "--max-file-bytes", "12", file);
+        (int lineStatus, _, string lineError) = RunCliProcess("", "--max-line-bytes", "5", "run", file);
+        (int checkStatus, string checkOutput, _) = RunCliProcess("", "check", "--max-file-bytes", "12", "--impl", "sh -c 'echo \"$ASYNCREF_MAX_FILE_BYTES\" >&2; exit 2' sh", file);
 
         Assert.Equal((2, message), (status, error));
         Assert.Equal((2, $"{file}:1: the line is longer than 5 bytes (the limit, set by ASYNCREF_MAX_LINE_BYTES)\n"), (lineStatus, lineError));
@@ -291,9 +271,9 @@ public sealed class OracleTests : IDisposable
         // "1 main is_capable => 1" is 23 bytes with its LF: a 23-byte log holds it, the next line goes over.
         string file = _dir.Write("t.scn", Text("is_capable", "@T is_capable", "start J - - -"));
 
-        (int status, string output, string error) = CliProcess("", "run", "--max-log-bytes", "23", file);
-        (int threadStatus, _, string threadError) = CliProcess("", "--max-threads", "1", "run", file);
-        (int jobStatus, _, string jobError) = CliProcess("", "run", "--max-jobs", "1", "--max-statements", "2", file);
+        (int status, string output, string error) = RunCliProcess("", "run", "--max-log-bytes", "23", file);
+        (int threadStatus, _, string threadError) = RunCliProcess("", "--max-threads", "1", "run", file);
+        (int jobStatus, _, string jobError) = RunCliProcess("", "run", "--max-jobs", "1", "--max-statements", "2", file);
 
         Assert.Equal((2, "1 main is_capable => 1\n", $"{file}:2: the log is larger than 23 bytes (the limit, set by ASYNCREF_MAX_LOG_BYTES)\n"), (status, output, error));
         Assert.Equal((2, $"{file}:2: more than 1 logical threads (the limit, set by ASYNCREF_MAX_THREADS)\n"), (threadStatus, threadError));

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 
 namespace AsyncRef.Scenarios.Tests;
@@ -12,6 +13,31 @@ internal static class TestSupport
         var stderr = new StringWriter { NewLine = "\n" };
         int status = AsyncRef.Cli.AsyncRefCommandLine.Run(args, stdout, stderr);
         return (status, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>
+    /// The built CLI as a process, run as <c>dotnet AsyncRef.Cli.dll</c> the way artifacts/asyncref runs it, with
+    /// <paramref name="stdin"/> on its standard input; returns its exit status, standard output and error.
+    /// </summary>
+    internal static (int Status, string Out, string Err) RunCliProcess(string stdin, params string[] args)
+    {
+        string dll = Metadata("CliAssembly");
+        Assert.True(File.Exists(dll), "build src/AsyncRef.Cli first: " + dll);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(dll);
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using Process process = Process.Start(start)!;
+        process.StandardInput.Write(stdin);
+        process.StandardInput.Close();
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "asyncref did not finish");
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result, stderr.Result);
     }
 
     /// <summary>Joins lines with LF (so line N of a scenario is <c>lines[N - 1]</c>) and ends the text with LF.</summary>
