@@ -73,8 +73,15 @@ coyote-campaign: build
 # The bug hunt: every correct engine/loop for HUNT_ITERS iterations, every planted bug under each of HUNT_SEEDS.
 HUNT_ITERS ?= 10000
 HUNT_SEEDS ?= 1 2 3 4 5
+.PHONY: hunt hunt-rate
 hunt: build
 	CONFIG=$(CONFIG) HUNT_ITERS=$(HUNT_ITERS) HUNT_SEEDS="$(HUNT_SEEDS)" bash tests/Systematic/run-hunt.sh
+
+# Iterations per second of the standard engine test (Correct_StableFd), HUNT_RATE_RUNS runs of HUNT_RATE_ITERS each.
+HUNT_RATE_RUNS ?= 5
+HUNT_RATE_ITERS ?= 2000
+hunt-rate: build
+	CONFIG=$(CONFIG) HUNT_RATE_RUNS=$(HUNT_RATE_RUNS) HUNT_RATE_ITERS=$(HUNT_RATE_ITERS) bash tests/Systematic/hunt-rate.sh
 
 PROPERTY_CAMPAIGN_TESTS ?= 20000
 property-campaign: build
