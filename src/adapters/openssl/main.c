@@ -154,12 +154,18 @@ int main(int argc, char **argv)
         if (getenv("LD_BIND_NOW") == NULL && setenv("LD_BIND_NOW", "1", 1) == 0)
             execv("/proc/self/exe", argv);
         /* Every run first initialises libcrypto and ASYNC (interp.c, runtime_init) on this, the
-         * process's main thread, before any statement. Done once here, each forked run starts
-         * from the state it would reach itself, without loading the configuration again. */
-        if (!OPENSSL_init_crypto(OPENSSL_INIT_ASYNC, NULL)) {
+         * process's main thread, before any statement, and its first use of the error queue loads
+         * the error strings. Done once here, each forked run starts from the state it would reach
+         * itself, without loading the configuration and the strings again. */
+        if (!OPENSSL_init_crypto(OPENSSL_INIT_ASYNC | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL)) {
             fputs(PROG ": OPENSSL_init_crypto failed\n", stderr);
             return 1;
         }
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+        /* Likewise the first ASYNC_start_job of a 3.x process sets up the default library context
+         * (tables of property names): a process-wide cache no statement can observe. */
+        OSSL_LIB_CTX_get0_global_default();
+#endif
         return batch_main(run_text);
     }
     if (argc != 2) {
