@@ -125,9 +125,17 @@ FUZZ_COUNT ?= 100000
 fuzz-campaign: build
 	$(CLI) fuzz --impl $(ADAPTER) --seed $(FUZZ_SEED) --count $(FUZZ_COUNT) --out $(ARTIFACTS)/campaigns/fuzz-$(FUZZ_SEED)
 
+# ENUM_SHARDS > 1 runs the shards one after another at the lowest priority, each with its own report.json (a long
+# depth stopped part-way still says exactly what was done), then merges them.
 ENUM_DEPTH ?= 4
+ENUM_SHARDS ?= 1
+ENUM_OUT = $(ARTIFACTS)/campaigns/enumerate-$(ENUM_DEPTH)
 enumerate-campaign: build
-	$(CLI) enumerate --impl $(ADAPTER) --depth $(ENUM_DEPTH) --out $(ARTIFACTS)/campaigns/enumerate-$(ENUM_DEPTH)
+	for i in $$(seq 0 $$(($(ENUM_SHARDS) - 1))); do \
+		[ -f $(ENUM_OUT)/shard-$$i/report.json ] || \
+		nice -n 19 $(CLI) enumerate --impl $(ADAPTER) --depth $(ENUM_DEPTH) --shard $$i/$(ENUM_SHARDS) --out $(ENUM_OUT)/shard-$$i || exit 1; \
+	done
+	$(CLI) merge $(ENUM_OUT)/shard-* --out $(ENUM_OUT)
 
 # Mutation testing of src/AsyncRef (Runtime, WaitContext, Model) with Stryker.NET, a local tool
 # (.config/dotnet-tools.json; settings in stryker-config.json): hours of CPU, so it runs at the lowest priority.
