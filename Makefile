@@ -126,7 +126,8 @@ enumerate-campaign: build
 # (.config/dotnet-tools.json; settings in stryker-config.json: the in-process Conformance and Property tests,
 # per-test coverage, the libcrypto-backed tests filtered out). It runs at the lowest priority; MUTATE narrows it
 # to one folder, e.g. `make mutation MUTATE='**/Model/**/*.cs'`. Report: artifacts/mutation/reports/;
-# tools/mutation/summarize.py turns its JSON into the tables of tests/mutation/REPORT.md (scores recorded there).
+# tools/mutation/summarize.py turns its JSON into the tables of tests/mutation/REPORT.md (scores recorded there;
+# Model before its mutation tests: 79.8%, 201 killed + 9 timeout / 30 survived / 23 no coverage, 23 min).
 MUTATE ?=
 mutation: build
 	dotnet tool restore
