@@ -73,8 +73,15 @@ coyote-campaign: build
 # The bug hunt: every correct engine/loop for HUNT_ITERS iterations, every planted bug under each of HUNT_SEEDS.
 HUNT_ITERS ?= 10000
 HUNT_SEEDS ?= 1 2 3 4 5
+.PHONY: hunt hunt-rate
 hunt: build
 	CONFIG=$(CONFIG) HUNT_ITERS=$(HUNT_ITERS) HUNT_SEEDS="$(HUNT_SEEDS)" bash tests/Systematic/run-hunt.sh
+
+# Iterations per second of the standard engine test (Correct_StableFd), HUNT_RATE_RUNS runs of HUNT_RATE_ITERS each.
+HUNT_RATE_RUNS ?= 5
+HUNT_RATE_ITERS ?= 2000
+hunt-rate: build
+	CONFIG=$(CONFIG) HUNT_RATE_RUNS=$(HUNT_RATE_RUNS) HUNT_RATE_ITERS=$(HUNT_RATE_ITERS) bash tests/Systematic/hunt-rate.sh
 
 PROPERTY_CAMPAIGN_TESTS ?= 20000
 property-campaign: build
@@ -118,9 +125,17 @@ FUZZ_COUNT ?= 100000
 fuzz-campaign: build
 	$(CLI) fuzz --impl $(ADAPTER) --seed $(FUZZ_SEED) --count $(FUZZ_COUNT) --out $(ARTIFACTS)/campaigns/fuzz-$(FUZZ_SEED)
 
+# ENUM_SHARDS > 1 runs the shards one after another at the lowest priority, each with its own report.json (a long
+# depth stopped part-way still says exactly what was done), then merges them.
 ENUM_DEPTH ?= 4
+ENUM_SHARDS ?= 1
+ENUM_OUT = $(ARTIFACTS)/campaigns/enumerate-$(ENUM_DEPTH)
 enumerate-campaign: build
-	$(CLI) enumerate --impl $(ADAPTER) --depth $(ENUM_DEPTH) --out $(ARTIFACTS)/campaigns/enumerate-$(ENUM_DEPTH)
+	for i in $$(seq 0 $$(($(ENUM_SHARDS) - 1))); do \
+		[ -f $(ENUM_OUT)/shard-$$i/report.json ] || \
+		nice -n 19 $(CLI) enumerate --impl $(ADAPTER) --depth $(ENUM_DEPTH) --shard $$i/$(ENUM_SHARDS) --out $(ENUM_OUT)/shard-$$i || exit 1; \
+	done
+	$(CLI) merge $(ENUM_OUT)/shard-* --out $(ENUM_OUT)
 
 # Mutation testing of src/AsyncRef (Runtime, WaitContext, Model) with Stryker.NET, a local tool
 # (.config/dotnet-tools.json; settings in stryker-config.json: the in-process Conformance and Property tests,

@@ -60,8 +60,9 @@ public sealed record FuzzOptions(int Seed, long Count)
     public int Workers { get; init; } = Environment.ProcessorCount;
 
     /// <summary>
-    /// <c>1.1.1</c> or <c>3.0</c>: every scenario, generated or mutated, under that profile (a campaign against one
-    /// release); null mixes them, one generated scenario in a hundred under 1.1.1.
+    /// <c>1.1.1</c>, <c>3.0</c> or <c>3.2</c> (3.0 with the stack functions): every scenario, generated or mutated,
+    /// under that profile (a campaign against one release); null mixes 3.0 and 1.1.1, one generated scenario in a
+    /// hundred under 1.1.1.
     /// </summary>
     public string? Profile { get; init; }
 }

@@ -18,7 +18,7 @@ public static class CampaignRunner
     /// <param name="seed">The seed.</param>
     /// <param name="count">How many scenarios.</param>
     /// <param name="directory">The directory (created if needed).</param>
-    /// <param name="profile"><c>1.1.1</c> or <c>3.0</c> for every scenario; null mixes them (as <c>fuzz</c> does).</param>
+    /// <param name="profile"><c>1.1.1</c>, <c>3.0</c> or <c>3.2</c> for every scenario; null mixes 3.0 and 1.1.1 (as <c>fuzz</c> does).</param>
     /// <returns>The paths written.</returns>
     public static IReadOnlyList<string> Generate(int seed, long count, string directory, string? profile = null)
     {

@@ -43,9 +43,9 @@ internal static class CampaignCommands
     {
         var profile = new Option<string?>("--profile")
         {
-            Description = "Give every scenario this profile (1.1.1 for a 1.1.1 library, 3.0 for 3.x); without it one in a hundred is 1.1.1 and an implementation of the other series skips it.",
+            Description = "Give every scenario this profile (1.1.1 for a 1.1.1 library, 3.0 for 3.0 and 3.1, 3.2 for 3.2 and later: with the stack functions); without it one in a hundred is 1.1.1 and an implementation of the other series skips it.",
         };
-        profile.AcceptOnlyFromAmong("1.1.1", "3.0");
+        profile.AcceptOnlyFromAmong("1.1.1", "3.0", "3.2");
         return profile;
     }
 

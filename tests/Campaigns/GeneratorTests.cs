@@ -105,6 +105,37 @@ public sealed class GeneratorTests
     }
 
     [Fact]
+    public void UnderProfile32_TheStackFunctionsAreSetBeforeAndAfterTheFirstStack()
+    {
+        // facts: ASYNC_set_mem_functions takes effect only before the process's first job stack, and is refused
+        // (0) for ever after; the recording allocator then reports every stack. A 3.2 campaign needs both sides.
+        GeneratedScenario[] sample = Enumerable.Range(0, 300).Select(i => ScenarioGenerator.Generate(11, i, "3.2")).ToArray();
+        string[] logs = sample.Select(s => LogOf(s.ToText("t"))).ToArray();
+
+        Assert.All(sample, s => Assert.Equal("3.2", s.Profile));
+        Assert.All(Enumerable.Range(0, sample.Length), i => Assert.Equal(
+            ScenarioGenerator.Generate(11, i, "3.0").Main,
+            sample[i].Main.Where(l => !l.Contains("mem_functions", StringComparison.Ordinal))));
+        Assert.True(logs.Count(l => Regex.IsMatch(l, @"set_mem_functions => 1\n(.*\n)*.* ! stack_alloc AL\d 32768")) >= 20, "too few scenarios set an allocator that is then used");
+        Assert.True(logs.Count(l => l.Contains("set_mem_functions => 0", StringComparison.Ordinal)) >= 20, "too few scenarios set the functions after the first stack");
+        Assert.True(logs.Count(l => Regex.IsMatch(l, @"get_mem_functions => AL\d")) >= 10, "too few scenarios read back a recording allocator");
+        Assert.True(sample.Count(s => s.Bodies.Any(b => b.Any(l => l.Contains("mem_functions", StringComparison.Ordinal)))) >= 20, "too few scenarios call a stack function inside a job");
+    }
+
+    [Fact]
+    public void UnderProfiles30And111_NoStackFunctionIsLeft()
+    {
+        GeneratedScenario with = ScenarioGenerator.Generate(11, 3, "3.2");
+
+        foreach (string profile in new[] { "3.0", "1.1.1" })
+        {
+            GeneratedScenario without = ScenarioGenerator.InProfile(with, profile);
+            Assert.DoesNotContain(without.Main.Concat(without.Bodies.SelectMany(b => b)), l => l.Contains("mem_functions", StringComparison.Ordinal));
+            Assert.True(Parses(without.ToText("t")));
+        }
+    }
+
+    [Fact]
     public void Mutants_ParseAndDiffer()
     {
         var mutator = new ScenarioMutator(new Random(3));
@@ -129,6 +160,19 @@ public sealed class GeneratorTests
         }
 
         return longest;
+    }
+
+    /// <summary>The reference's log of a scenario, or empty when it is rejected.</summary>
+    private static string LogOf(string text)
+    {
+        try
+        {
+            return Scenario.Parse(text, "g.scn").Run().ToText();
+        }
+        catch (ScenarioParseException)
+        {
+            return "";
+        }
     }
 
     private static bool Parses(string text)

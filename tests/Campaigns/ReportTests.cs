@@ -44,4 +44,21 @@ public sealed class ReportTests : IDisposable
         Assert.Equal(whole.Scenarios, shards.Sum(s => s.Scenarios));
         Assert.All(shards, s => Assert.True(s.Scenarios > 0));
     }
+
+    [Fact]
+    public void MergedEnumerationShards_CountEachDistinctStateOnce()
+    {
+        CampaignResult whole = CampaignRunner.Enumerate(new EnumerateOptions(3) { OutputDirectory = Path.Combine(_out, "whole") }, TextWriter.Null);
+        string[] shards = Enumerable.Range(0, 3)
+            .Select(i => CampaignRunner.Enumerate(new EnumerateOptions(3) { Shard = new Shard(i, 3), OutputDirectory = Path.Combine(_out, "s" + i) }, TextWriter.Null).ReportPath)
+            .ToArray();
+
+        CampaignResult merged = CampaignRunner.Merge(shards, Path.Combine(_out, "merged"), TextWriter.Null);
+
+        List<DepthRow> expected = CampaignReport.Load(whole.ReportPath).Depths;
+        List<DepthRow> actual = CampaignReport.Load(merged.ReportPath).Depths;
+        Assert.Equal(expected.Select(r => (r.Depth, r.Scenarios, r.DistinctStates)), actual.Select(r => (r.Depth, r.Scenarios, r.DistinctStates)));
+        long summed = shards.Sum(s => CampaignReport.Load(s).Depths.Single(r => r.Depth == 3).DistinctStates);
+        Assert.True(summed > expected.Single(r => r.Depth == 3).DistinctStates, "the shards share states, so a sum would overcount");
+    }
 }

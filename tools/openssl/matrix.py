@@ -11,7 +11,7 @@ A version is an exact release (1.1.1w, 3.6.3), a series (3.6: the newest 3.6.x t
 Every corpus case runs on every version under that version's profile (1.1.1 for 1.1.1w, 3.0 for 3.0.x, 3.2 from
 3.2 on): a case written for another profile has its `profile` line rewritten (line numbers kept), and a case the
 profile cannot express (3.0-only statements under 1.1.1, the stack functions before 3.2) is skipped. The campaign
-of a 3.2 release generates profile 3.0 scenarios (the generator has no stack-function statements). Besides reference-vs-library, the libraries' own logs are compared with each other, and each
+of a 3.2 release generates profile 3.2 scenarios (3.0 ones with stack-function statements). Besides reference-vs-library, the libraries' own logs are compared with each other, and each
 behaviour that differs between releases is listed with its scenario.
 
 Writes DIR/matrix.json (read by annotate.py), DIR/report.md and DIR/cases/; prints the table, each difference
@@ -75,11 +75,6 @@ def profile_of(release: str) -> str:
     if major < 3:
         return "1.1.1"
     return "3.2" if (major, minor) >= (3, 2) else "3.0"
-
-
-def campaign_profile(profile: str) -> str:
-    """The generator writes 1.1.1 and 3.0 scenarios only; a 3.2 library runs 3.0 ones, which 3.2 includes."""
-    return "3.0" if profile == "3.2" else profile
 
 
 def adapter_hash() -> str:
@@ -319,8 +314,8 @@ def run_campaign(v: Version, count: int, seed: int, out: Path, log) -> None:
         help_text = run([str(CLI), "fuzz", "--help"]).stdout
         cmd = [str(CLI), "fuzz", "--impl", str(v.adapter), "--seed", str(seed), "--count", str(count)]
         if "--profile" in help_text:
-            cmd += ["--profile", campaign_profile(v.profile)]
-        elif campaign_profile(v.profile) != "3.0":
+            cmd += ["--profile", v.profile]
+        elif v.profile != "3.0":
             v.campaign = {"kind": "fuzz", "scenarios": 0, "divergences": 0, "skipped": count,
                           "note": f"asyncref fuzz generates profile 3.0 scenarios only; none run on a {v.profile} library"}
             return
@@ -335,7 +330,7 @@ def run_campaign(v: Version, count: int, seed: int, out: Path, log) -> None:
         v.campaign["command"] = "asyncref " + " ".join(cmd[1:]).replace(str(v.adapter), "ADAPTER")
     else:
         env = dict(os.environ, ASYNCREF_DIFFERENTIAL_TESTS=str(count), ASYNCREF_DIFFERENTIAL_ADAPTER=str(v.adapter),
-                   ASYNCREF_DIFFERENTIAL_PROFILE=campaign_profile(v.profile))
+                   ASYNCREF_DIFFERENTIAL_PROFILE=v.profile)
         cmd = ["dotnet", "test", "tests/Property", "-c", os.environ.get("CONFIG", "Debug"), "--no-build",
                "--filter", "FullyQualifiedName~Differential"]
         log(f"matrix: OpenSSL {v.release}: campaign: differential property, {count} scenarios (asyncref fuzz is not available)")

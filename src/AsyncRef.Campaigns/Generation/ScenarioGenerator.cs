@@ -48,26 +48,31 @@ internal sealed class ScenarioGenerator
     /// <param name="seed">The campaign's seed.</param>
     /// <param name="index">The scenario's index.</param>
     /// <param name="profile">
-    /// <c>1.1.1</c> or <c>3.0</c> to give every scenario that profile (a campaign against one release); null mixes them,
-    /// one scenario in a hundred under 1.1.1.
+    /// <c>1.1.1</c>, <c>3.0</c> or <c>3.2</c> to give every scenario that profile (a campaign against one release); null
+    /// mixes 3.0 and 1.1.1, one scenario in a hundred under 1.1.1. Under 3.2 the scenario of 3.0 gets stack-function
+    /// statements besides (drawn from their own generator, so the rest stays the 3.0 scenario of the index).
     /// </param>
     /// <returns>The scenario.</returns>
-    public static GeneratedScenario Generate(int seed, long index, string? profile = null) =>
-        InProfile(new ScenarioGenerator(new Random(Mix(seed, index))).Next(), profile);
+    public static GeneratedScenario Generate(int seed, long index, string? profile = null)
+    {
+        GeneratedScenario scenario = InProfile(new ScenarioGenerator(new Random(Mix(seed, index))).Next(), profile);
+        return profile == "3.2" ? WithStackFunctions(scenario, new Random(Mix(seed, index) ^ 0x3200)) : scenario;
+    }
 
     /// <summary>
-    /// <paramref name="scenario"/> under <paramref name="profile"/> (null leaves it as it is): for 1.1.1 without the
-    /// statements that profile lacks, so a mutant of a 1.1.1 scenario stays a 1.1.1 scenario.
+    /// <paramref name="scenario"/> under <paramref name="profile"/> (null leaves it as it is): without the statements
+    /// that profile lacks, so a mutant of a 1.1.1 scenario stays a 1.1.1 scenario.
     /// </summary>
     /// <param name="scenario">The scenario.</param>
-    /// <param name="profile"><c>1.1.1</c>, <c>3.0</c> or null.</param>
+    /// <param name="profile"><c>1.1.1</c>, <c>3.0</c>, <c>3.2</c> or null.</param>
     /// <returns>The scenario under the profile.</returns>
     public static GeneratedScenario InProfile(GeneratedScenario scenario, string? profile) => profile switch
     {
         null => scenario,
-        "3.0" => scenario with { Profile = null },
-        "1.1.1" => Profile111(scenario.Bodies, scenario.Main),
-        _ => throw new ArgumentOutOfRangeException(nameof(profile), profile, "the profiles are 1.1.1 and 3.0"),
+        "3.2" => scenario with { Profile = "3.2" },
+        "3.0" => Without(null, scenario, s_only32),
+        "1.1.1" => Without("1.1.1", scenario, [.. s_only30, .. s_only32]),
+        _ => throw new ArgumentOutOfRangeException(nameof(profile), profile, "the profiles are 1.1.1, 3.0 and 3.2"),
     };
 
     /// <summary>A seed for the pair: distinct pairs give well-spread seeds.</summary>
@@ -110,7 +115,8 @@ internal sealed class ScenarioGenerator
             main.AddRange(MainLines());
         }
 
-        return _rng.Next(100) == 0 ? Profile111(bodies, main) : new GeneratedScenario(null, bodies, main);
+        var scenario = new GeneratedScenario(null, bodies, main);
+        return _rng.Next(100) == 0 ? Without("1.1.1", scenario, s_only30) : scenario;
     }
 
     /// <summary>One body line (or a short run of lines) for a job function.</summary>
@@ -160,14 +166,55 @@ internal sealed class ScenarioGenerator
         };
     }
 
-    /// <summary>The scenario under <c>profile 1.1.1</c>, without the statements that profile lacks (callback and status).</summary>
-    private static GeneratedScenario Profile111(IReadOnlyList<IReadOnlyList<string>> bodies, IReadOnlyList<string> main)
+    /// <summary>The scenario under <paramref name="profile"/>, without the statements that profile lacks.</summary>
+    private static GeneratedScenario Without(string? profile, GeneratedScenario scenario, string[] lacking)
     {
-        static bool In111(string line) => !s_only30.Any(op => line.Contains(op, StringComparison.Ordinal));
-        return new GeneratedScenario("1.1.1", bodies.Select(b => (IReadOnlyList<string>)b.Where(In111).ToArray()).ToArray(), main.Where(In111).ToArray());
+        bool Kept(string line) => !lacking.Any(op => line.Contains(op, StringComparison.Ordinal));
+        return new GeneratedScenario(profile, scenario.Bodies.Select(b => (IReadOnlyList<string>)b.Where(Kept).ToArray()).ToArray(), scenario.Main.Where(Kept).ToArray());
     }
 
+    /// <summary>The statements profile 1.1.1 lacks (callback and status).</summary>
     private static readonly string[] s_only30 = ["set_callback ", "get_callback ", "call_callback ", "set_status ", "get_status "];
+
+    /// <summary>The statements only profile 3.2 has (the stack functions; <c>set_mem_functions</c> contains the other's name too).</summary>
+    private static readonly string[] s_only32 = ["mem_functions"];
+
+    private static readonly string[] s_allocators = ["AL1", "AL2", "-", "default"];
+    private static readonly string[] s_frees = ["FR1", "FR2", "-", "default"];
+
+    /// <summary>
+    /// Adds stack-function statements (profile 3.2): often a <c>set_mem_functions</c> first, before any job stack
+    /// exists (so it takes effect and the recording functions report every stack), then sets and gets anywhere,
+    /// on the thread of the line they precede (sets after the first stack are refused), and now and then in a body.
+    /// </summary>
+    private static GeneratedScenario WithStackFunctions(GeneratedScenario scenario, Random rng)
+    {
+        string Set() => $"set_mem_functions {s_allocators[rng.Next(s_allocators.Length)]} {s_frees[rng.Next(s_frees.Length)]}";
+        string Call() => rng.Next(3) == 0 ? "get_mem_functions" : Set();
+
+        var main = scenario.Main.ToList();
+        int count = rng.Next(1, 5);
+        for (int i = 0; i < count; i++)
+        {
+            int at = rng.Next(main.Count + 1);
+            string thread = at < main.Count && main[at].StartsWith('@') ? main[at][..(main[at].IndexOf(' ', StringComparison.Ordinal) + 1)] : "";
+            main.Insert(at, thread + Call());
+        }
+
+        if (rng.Next(2) == 0)
+        {
+            main.InsertRange(0, rng.Next(2) == 0 ? [Set()] : ["get_mem_functions", Set()]);
+        }
+
+        var bodies = scenario.Bodies.Select(b => (IReadOnlyList<string>)b.ToList()).ToArray();
+        if (rng.Next(4) == 0)
+        {
+            var body = (List<string>)bodies[rng.Next(bodies.Length)];
+            body.Insert(rng.Next(body.Count + 1), Call());
+        }
+
+        return new GeneratedScenario("3.2", bodies, main);
+    }
 
     private IReadOnlyList<string> Body()
     {

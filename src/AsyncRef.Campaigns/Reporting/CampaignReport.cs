@@ -142,6 +142,12 @@ internal sealed class DepthRow
     /// <summary>Distinct model states reached after scenarios of this depth.</summary>
     public long DistinctStates { get; set; }
 
+    /// <summary>
+    /// The 64-bit digests of those states, in ascending order, so that a merge counts the states shards share once;
+    /// null in reports written before they were kept (a merge then sums, an upper bound).
+    /// </summary>
+    public List<ulong>? StateDigests { get; set; }
+
     /// <summary>Seconds spent on this depth.</summary>
     public double Seconds { get; set; }
 }

@@ -8,7 +8,8 @@ internal static class ReportMerger
     /// <summary>
     /// Sums counts, outcomes, coverage and divergence classes (a class found by several shards keeps the first
     /// shard's minimal scenario); time is the longest shard's, as shards run side by side; depth rows add up, with
-    /// distinct states summed per shard (an upper bound: shards may reach the same state).
+    /// distinct states counted once over all shards by their digests (summed, an upper bound, when a shard's report
+    /// has none).
     /// </summary>
     public static CampaignReport Merge(IReadOnlyList<CampaignReport> shards)
     {
@@ -48,13 +49,22 @@ internal static class ReportMerger
                 DepthRow? known = merged.Depths.Find(m => m.Depth == row.Depth);
                 if (known is null)
                 {
-                    merged.Depths.Add(new DepthRow { Depth = row.Depth, Scenarios = row.Scenarios, DistinctStates = row.DistinctStates, Seconds = row.Seconds });
+                    merged.Depths.Add(new DepthRow { Depth = row.Depth, Scenarios = row.Scenarios, DistinctStates = row.DistinctStates, Seconds = row.Seconds, StateDigests = row.StateDigests });
                 }
                 else
                 {
                     known.Scenarios += row.Scenarios;
-                    known.DistinctStates += row.DistinctStates;
                     known.Seconds = Math.Max(known.Seconds, row.Seconds);
+                    if (known.StateDigests is not null && row.StateDigests is not null)
+                    {
+                        known.StateDigests = [.. known.StateDigests.Union(row.StateDigests).Order()];
+                        known.DistinctStates = known.StateDigests.Count;
+                    }
+                    else
+                    {
+                        known.StateDigests = null;
+                        known.DistinctStates += row.DistinctStates;
+                    }
                 }
             }
         }

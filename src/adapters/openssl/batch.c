@@ -8,11 +8,12 @@
  * the signal that killed the run) or `timeout` (the run took longer than TIMEOUT_MS, CODE = 0).
  * End of input ends the process with status 0; a malformed request ends it with status 2.
  *
- * Each scenario runs in a child forked from this process, which never touches ASYNC itself: the
- * child starts from exactly the state of a fresh `asyncref-openssl FILE.scn` process (no pool, no
- * thread state, no error queue, ASYNC not yet initialised), and a scenario that crashes takes
- * only its child down. fork() of this small process costs far less than exec() and dynamic
- * loading of libcrypto. The child's stdout and stderr are memory files, read once it has exited,
+ * Each scenario runs in a child forked from this process, which has done only what every run does
+ * before its first statement (main.c: libcrypto and ASYNC initialised on the main thread): the
+ * child starts from exactly that state of a fresh `asyncref-openssl FILE.scn` process (no pool, no
+ * job, no error queue entry), and a scenario that crashes takes only its child down. fork() of
+ * this small process costs far less than exec() and dynamic loading of libcrypto. The child's
+ * stdout and stderr are memory files, read once it has exited,
  * so neither side can block on a full pipe.
  */
 #define _GNU_SOURCE
@@ -77,7 +78,12 @@ static void run_child(batch_run_fn run, const char *name, char *text, size_t len
     /* SIGALRM's default action ends the child; the parent reports it as a timeout. */
     struct itimerval deadline = { { 0, 0 }, { timeout_ms / 1000, (timeout_ms % 1000) * 1000 } };
     setitimer(ITIMER_REAL, &deadline, NULL);
-    exit(run(name, text, len));
+    int status = run(name, text, len);
+    /* The log is complete: skip the exit handlers (libcrypto's cleanup frees what the process
+     * is about to drop anyway and prints nothing). */
+    fflush(stdout);
+    fflush(stderr);
+    _exit(status);
 }
 
 int batch_main(batch_run_fn run)

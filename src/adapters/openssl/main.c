@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define PROG "asyncref-openssl"
 
@@ -146,8 +147,27 @@ static int run_text(const char *path, char *text, size_t len)
 
 int main(int argc, char **argv)
 {
-    if (argc == 2 && strcmp(argv[1], "--batch") == 0)
+    if (argc == 2 && strcmp(argv[1], "--batch") == 0) {
+        /* Each forked run would otherwise resolve libcrypto's and libc's lazily bound symbols
+         * again (the parent never calls them): bind them all once, at start-up, by starting
+         * again with LD_BIND_NOW. If that fails, the runs bind lazily, as before. */
+        if (getenv("LD_BIND_NOW") == NULL && setenv("LD_BIND_NOW", "1", 1) == 0)
+            execv("/proc/self/exe", argv);
+        /* Every run first initialises libcrypto and ASYNC (interp.c, runtime_init) on this, the
+         * process's main thread, before any statement, and its first use of the error queue loads
+         * the error strings. Done once here, each forked run starts from the state it would reach
+         * itself, without loading the configuration and the strings again. */
+        if (!OPENSSL_init_crypto(OPENSSL_INIT_ASYNC | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL)) {
+            fputs(PROG ": OPENSSL_init_crypto failed\n", stderr);
+            return 1;
+        }
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+        /* Likewise the first ASYNC_start_job of a 3.x process sets up the default library context
+         * (tables of property names): a process-wide cache no statement can observe. */
+        OSSL_LIB_CTX_get0_global_default();
+#endif
         return batch_main(run_text);
+    }
     if (argc != 2) {
         fprintf(stderr, "usage: " PROG " FILE.scn | " PROG " --batch\n");
         return 2;

@@ -1,6 +1,11 @@
 /*
  * workers.c - one OS thread per logical thread, driven by a single coordinator.
  *
+ * The coordinator is itself the OS thread of logical thread 0 (`main`): it runs main's tasks
+ * directly, so a scenario with one logical thread never hands a statement over (a hand-over costs
+ * spinning or futex calls and context switches, most of a short scenario's time). Every other
+ * logical thread is its own pthread, created on first use.
+ *
  * Only one task is ever in flight. A task is handed over through the worker's `pending` flag
  * (release/acquire), and its completion by clearing it. Each side first spins briefly on the
  * flag, since statements are usually short, and only then sleeps on a condition variable under
@@ -61,6 +66,8 @@ void workers_init(size_t n, char *const *names)
         g_workers[i].index = (int)i;
         pthread_cond_init(&g_workers[i].wake, NULL);
     }
+    if (n > 0)
+        pthread_setspecific(g_self, &g_workers[0]);
 }
 
 static int spin_until(atomic_int *flag, int value)
@@ -101,6 +108,10 @@ static void *worker_main(void *p)
 void worker_run(int index, void (*fn)(void *), void *arg)
 {
     worker_t *w = &g_workers[index];
+    if (index == 0) {
+        fn(arg);
+        return;
+    }
     if (!w->started) {
         int err = pthread_create(&w->tid, NULL, worker_main, w);
         if (err != 0)
@@ -139,6 +150,7 @@ void workers_shutdown(void)
     }
     for (size_t i = 0; i < g_nworkers; i++)
         pthread_cond_destroy(&g_workers[i].wake);
+    pthread_setspecific(g_self, NULL);
     free(g_workers);
     g_workers = NULL;
     g_nworkers = 0;

@@ -13,7 +13,8 @@
 /* Prepares n logical threads named names[0..n-1]; OS threads are created on first use. */
 void workers_init(size_t n, char *const *names);
 
-/* Runs fn(arg) on logical thread `index` and waits for it to return. */
+/* Runs fn(arg) on logical thread `index` and waits for it to return. Logical thread 0 (`main`)
+ * is the calling OS thread itself. */
 void worker_run(int index, void (*fn)(void *), void *arg);
 
 /* Lets every started worker thread exit and joins it. */
