@@ -146,7 +146,7 @@ enumerate-campaign: build
 MUTATE ?=
 mutation: build
 	dotnet tool restore
-	cd src/AsyncRef && nice -n 19 dotnet stryker --config-file ../../stryker-config.json --output ../../$(ARTIFACTS)/mutation \
+	cd src/AsyncRef && VSTEST_CONNECTION_TIMEOUT=600 DOTNET_INFO_WAIT_TIME=120000 nice -n 19 dotnet stryker --config-file ../../stryker-config.json --output ../../$(ARTIFACTS)/mutation \
 		--skip-version-check $(foreach m,$(MUTATE),--mutate '$(m)')
 	python3 tools/mutation/summarize.py $(ARTIFACTS)/mutation/reports/mutation-report.json
 
