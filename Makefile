@@ -78,8 +78,8 @@ hunt: build
 	CONFIG=$(CONFIG) HUNT_ITERS=$(HUNT_ITERS) HUNT_SEEDS="$(HUNT_SEEDS)" bash tests/Systematic/run-hunt.sh
 
 # Iterations per second of the standard engine test (Correct_StableFd), HUNT_RATE_RUNS runs of HUNT_RATE_ITERS each.
-HUNT_RATE_RUNS ?= 5
-HUNT_RATE_ITERS ?= 2000
+HUNT_RATE_RUNS ?= 3
+HUNT_RATE_ITERS ?= 10000
 hunt-rate: build
 	CONFIG=$(CONFIG) HUNT_RATE_RUNS=$(HUNT_RATE_RUNS) HUNT_RATE_ITERS=$(HUNT_RATE_ITERS) bash tests/Systematic/hunt-rate.sh
 
