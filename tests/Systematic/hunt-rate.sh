@@ -6,8 +6,8 @@
 # process's CPU time, warm-up JIT included), the range over the runs, the steps per iteration, and the load average.
 set -uo pipefail
 CONFIG=${CONFIG:-Debug}
-RUNS=${HUNT_RATE_RUNS:-5}
-ITERS=${HUNT_RATE_ITERS:-2000}
+RUNS=${HUNT_RATE_RUNS:-3}
+ITERS=${HUNT_RATE_ITERS:-10000}
 summary=$(mktemp)
 status=0
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
