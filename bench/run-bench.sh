@@ -15,7 +15,8 @@
 #      pairs (bench/out/scale.txt; BENCH_SCALE_JOBS changes N)
 #   7. the table (bench/out/table.md)
 # Environment: BENCH_OUT (results folder), BENCH_FILTER (a BenchmarkDotNet --filter, e.g. '*Cycle*'), BENCH_ROUNDS
-# (paired rounds, default 3), BENCH_SCALE_JOBS (jobs of the checked-mode-at-scale row, default 100000).
+# (paired rounds, default 3), BENCH_CLOCK (cpu or wall: the paired runs' clock, default cpu), BENCH_SCALE_JOBS (jobs of
+# the checked-mode-at-scale row, default 100000).
 set -euo pipefail
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # Measure the defaults: no checked-mode override from the caller's environment (the benchmarks set it themselves).
@@ -69,10 +70,13 @@ step "C loops, pass 2"
 "$out/c/async_bench" time 9 | tee "$out/c-time-2.txt"
 
 # Independent rounds: each a fresh process (its own JIT code layout and tiering), at a different moment of the run.
+# Both sides are timed by the thread's CPU time (BENCH_CLOCK=cpu, the default), so a rep during which another process
+# took the core does not count as slower; BENCH_CLOCK=wall times them by the wall clock instead.
 rounds="${BENCH_ROUNDS:-3}"
+clock="${BENCH_CLOCK:-cpu}"
 for round in $(seq 1 "$rounds"); do
     step "paired, round $round of $rounds: C and reference interleaved rep by rep"
-    dotnet "$bench_dll" paired --lib "$out/c/libasyncbench.so" --reps 11 | tee "$out/paired-$round.txt"
+    dotnet "$bench_dll" paired --lib "$out/c/libasyncbench.so" --reps 11 --clock "$clock" | tee "$out/paired-$round.txt"
 done
 
 scale_jobs="${BENCH_SCALE_JOBS:-100000}"

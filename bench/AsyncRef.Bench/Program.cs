@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
@@ -16,9 +17,9 @@ namespace AsyncRef.Bench;
 /// The C# side of `make bench` (driven by bench/run-bench.sh):
 /// <list type="bullet">
 /// <item><c>bdn --artifacts DIR [BenchmarkDotNet options]</c>: the BenchmarkDotNet run of <see cref="ReferenceBenchmarks"/>.</item>
-/// <item><c>paired --lib libasyncbench.so [reps]</c>: the reference and the C loops interleaved rep by rep in this process.</item>
+/// <item><c>paired --lib libasyncbench.so [--reps R] [--clock wall|cpu]</c>: the reference and the C loops interleaved rep by rep in this process.</item>
 /// <item><c>hold N</c>: N paused jobs held at once; run it in a fresh process per N.</item>
-/// <item><c>loop WORKLOAD N [--checked]</c>: one reference loop, timed (for profiling, e.g. under perf).</item>
+/// <item><c>loop WORKLOAD N [--checked] [--clock wall|cpu]</c>: one reference loop, timed (for profiling, e.g. under perf).</item>
 /// <item><c>report --results DIR</c>: the combined table from the files the other modes wrote.</item>
 /// </list>
 /// </summary>
@@ -35,7 +36,10 @@ public static class Program
             case "bdn":
                 return RunBenchmarkDotNet(rest);
             case "paired":
-                return Paired.Run(Option(rest, "--lib") ?? Fail.Usage(), int.Parse(Option(rest, "--reps") ?? "9", CultureInfo.InvariantCulture));
+                return Paired.Run(
+                    Option(rest, "--lib") ?? Fail.Usage(),
+                    int.Parse(Option(rest, "--reps") ?? "9", CultureInfo.InvariantCulture),
+                    (Option(rest, "--clock") ?? "wall") switch { "wall" => false, "cpu" => true, _ => Fail.Usage<bool>() });
             case "hold":
                 return Hold.Run(rest.Length == 1 ? long.Parse(rest[0], CultureInfo.InvariantCulture) : Fail.Usage<long>());
             case "loop":
@@ -43,7 +47,7 @@ public static class Program
             case "report":
                 return Report.Run(Option(rest, "--results") ?? Fail.Usage());
             default:
-                Console.Error.WriteLine("usage: AsyncRef.Bench bdn --artifacts DIR [bdn options] | paired --lib PATH [--reps R] | hold N | report --results DIR");
+                Console.Error.WriteLine("usage: AsyncRef.Bench bdn --artifacts DIR [bdn options] | paired --lib PATH [--reps R] [--clock wall|cpu] | hold N | loop WORKLOAD N [--checked] [--clock wall|cpu] | report --results DIR");
                 return 64;
         }
     }
@@ -54,25 +58,24 @@ public static class Program
         long n = long.Parse(args[1], CultureInfo.InvariantCulture);
         Async.CheckedMode = args.Contains("--checked");
         var driver = new Driver();
-        for (int i = 0; i < 5; i++)
-        {
-            driver.Run(w, Math.Min(n, 200_000)); // reach tier-1
-        }
+        Tiering.WarmUp(() => driver.Run(w, 2000));
 
         // 15 reps of n/15 cycles: the minimum is what the code costs, the median what this box gave most of the time.
         long per = Math.Max(1, n / 15);
         var ns = new double[15];
+        bool cpuClock = Option(args, "--clock") == "cpu";
         long allocated0 = GC.GetAllocatedBytesForCurrentThread();
         for (int r = 0; r < ns.Length; r++)
         {
+            double cpu0 = cpuClock ? ThreadClock.Ns() : 0;
             long t0 = Stopwatch.GetTimestamp();
             driver.Run(w, per);
-            ns[r] = Stopwatch.GetElapsedTime(t0).TotalNanoseconds / per;
+            ns[r] = (cpuClock ? ThreadClock.Ns() - cpu0 : Stopwatch.GetElapsedTime(t0).TotalNanoseconds) / per;
         }
 
         long allocated = GC.GetAllocatedBytesForCurrentThread() - allocated0;
         Console.WriteLine(FormattableString.Invariant(
-            $"loop {Names.Of(w)} checked={Async.CheckedMode} min_ns={ns.Min():F2} median_ns={Stats.Median(ns):F2} alloc_per_cycle_b={(double)allocated / (per * ns.Length):F2} n={per * ns.Length}"));
+            $"loop {Names.Of(w)} checked={Async.CheckedMode} clock={(cpuClock ? "cpu" : "wall")} min_ns={ns.Min():F2} median_ns={Stats.Median(ns):F2} alloc_per_cycle_b={(double)allocated / (per * ns.Length):F2} n={per * ns.Length}"));
         return 0;
     }
 
@@ -114,6 +117,37 @@ public static class Program
     }
 }
 
+/// <summary>Brings the reference's loops to the code they run in the steady state.</summary>
+internal static class Tiering
+{
+    /// <summary>
+    /// Calls <paramref name="round"/> until the JIT has finished with it. With tiered PGO a method with a loop is
+    /// compiled up to four times (tier 0, on-stack replacement of the running loop, instrumented tier 0, tier 1):
+    /// each promotion comes after 30 counted calls and is compiled in the background, and calls are counted only after
+    /// 100 ms without new tier-0 compilation. A loop measured before the end of that runs on-stack-replacement or
+    /// instrumented code, which is slower, and by how much depends on how the warm-up happened to line up with the
+    /// background compiler. So: rounds, with a pause every 10, until 100 rounds in a row compiled nothing.
+    /// </summary>
+    /// <param name="round">One call of every loop that will be measured, with few cycles.</param>
+    internal static void WarmUp(Action round)
+    {
+        long compiled = JitInfo.GetCompiledMethodCount();
+        int quiet = 0;
+        for (int i = 0; i < 5000 && quiet < 100; i++)
+        {
+            round();
+            if (i % 10 == 9)
+            {
+                Thread.Sleep(20);
+            }
+
+            long now = JitInfo.GetCompiledMethodCount();
+            quiet = now == compiled ? quiet + 1 : 0;
+            compiled = now;
+        }
+    }
+}
+
 /// <summary>The C loops of bench/c/async_bench.c, built as libasyncbench.so.</summary>
 internal static partial class Native
 {
@@ -128,10 +162,43 @@ internal static partial class Native
     internal static partial long DefaultN(int w);
 }
 
+/// <summary>The calling thread's CPU time: a clock that stops while the thread waits for a core.</summary>
+internal static partial class ThreadClock
+{
+    private const int ClockThreadCpuTimeId = 3; // CLOCK_THREAD_CPUTIME_ID on Linux
+
+    /// <summary>The calling thread's CPU time in ns.</summary>
+    internal static double Ns()
+    {
+        if (ClockGetTime(ClockThreadCpuTimeId, out Timespec ts) != 0)
+        {
+            Fail.With("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+        }
+
+        return ts.Seconds * 1e9 + ts.Nanoseconds;
+    }
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ClockGetTime(int clock, out Timespec ts);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Timespec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+}
+
 /// <summary>The interleaved measurement: per rep and workload, the C loop and the reference loop back to back.</summary>
 internal static class Paired
 {
-    internal static int Run(string libPath, int reps)
+    /// <param name="libPath">libasyncbench.so.</param>
+    /// <param name="reps">Reps per workload.</param>
+    /// <param name="cpuClock">
+    /// Time both sides by the thread's CPU time instead of the wall clock: a rep during which other processes took the
+    /// core is then not counted as slower (cache and TLB pollution by them still is). For measuring on a shared machine.
+    /// </param>
+    internal static int Run(string libPath, int reps, bool cpuClock)
     {
         string full = Path.GetFullPath(libPath);
         NativeLibrary.SetDllImportResolver(typeof(Native).Assembly, (name, _, _) => name == Native.Lib ? NativeLibrary.Load(full) : IntPtr.Zero);
@@ -139,7 +206,17 @@ internal static class Paired
         var driver = new Driver();
         Workload[] workloads = Enum.GetValues<Workload>();
 
-        // Warm-up: both sides, long enough for the reference's loops to reach tier-1 code.
+        // Warm-up: both sides, until the reference runs its final tier-1 code (see Tiering.WarmUp), then 3 rounds
+        // of a quarter rep each, so both sides start the measurement from the same warm caches.
+        Tiering.WarmUp(() =>
+        {
+            foreach (Workload w in workloads)
+            {
+                long n = Native.DefaultN((int)w) / 500;
+                Native.Run((int)w, n);
+                driver.Run(w, n);
+            }
+        });
         for (int i = 0; i < 3; i++)
         {
             foreach (Workload w in workloads)
@@ -156,39 +233,57 @@ internal static class Paired
             var c = new double[reps];
             var reference = new double[reps];
             var ratio = new double[reps];
+            // Methods the JIT compiles during the timed reps: 0 once the warm-up did its job.
+            long jitted = JitInfo.GetCompiledMethodCount();
             for (int r = 0; r < reps; r++)
             {
                 // Alternate which side goes first, so neither always runs right after the other's warm caches.
                 if (r % 2 == 0)
                 {
-                    c[r] = Native.Run((int)w, n);
-                    reference[r] = TimeReference(driver, w, n);
+                    c[r] = TimeC(w, n, cpuClock);
+                    reference[r] = TimeReference(driver, w, n, cpuClock);
                 }
                 else
                 {
-                    reference[r] = TimeReference(driver, w, n);
-                    c[r] = Native.Run((int)w, n);
+                    reference[r] = TimeReference(driver, w, n, cpuClock);
+                    c[r] = TimeC(w, n, cpuClock);
                 }
 
                 ratio[r] = reference[r] / c[r];
             }
 
+            jitted = JitInfo.GetCompiledMethodCount() - jitted;
+
             Console.WriteLine(FormattableString.Invariant(
-                $"paired {Names.Of(w)} ratio={Stats.Median(ratio):F4} ref_ns={Stats.Median(reference):F2} c_ns={Stats.Median(c):F2} ratio_min={ratio.Min():F4} ratio_max={ratio.Max():F4} reps={reps} n={n}"));
+                $"paired {Names.Of(w)} ratio={Stats.Median(ratio):F4} ref_ns={Stats.Median(reference):F2} c_ns={Stats.Median(c):F2} ratio_min={ratio.Min():F4} ratio_max={ratio.Max():F4} reps={reps} n={n} clock={(cpuClock ? "cpu" : "wall")} jitted_while_timing={jitted}"));
         }
 
         return 0;
     }
 
-    private static double TimeReference(Driver driver, Workload w, long n)
+    /// <summary>ns per cycle of the C loop: timed inside C (wall clock), or by the thread's CPU time around it.</summary>
+    private static double TimeC(Workload w, long n, bool cpuClock)
     {
+        if (!cpuClock)
+        {
+            return Native.Run((int)w, n);
+        }
+
+        double t0 = ThreadClock.Ns();
+        Native.Run((int)w, n);
+        return (ThreadClock.Ns() - t0) / n;
+    }
+
+    private static double TimeReference(Driver driver, Workload w, long n, bool cpuClock)
+    {
+        double cpu0 = cpuClock ? ThreadClock.Ns() : 0;
         long t0 = Stopwatch.GetTimestamp();
         if (driver.Run(w, n) != n)
         {
             Fail.With("a reference loop returned a wrong sum");
         }
 
-        return Stopwatch.GetElapsedTime(t0).TotalNanoseconds / n;
+        return cpuClock ? (ThreadClock.Ns() - cpu0) / n : Stopwatch.GetElapsedTime(t0).TotalNanoseconds / n;
     }
 }
 

@@ -117,6 +117,12 @@ internal static class Report
             .AppendLine(" |");
 
         o.AppendLine();
+        string[] clocks = rounds.SelectMany(r => r.Values).Select(f => f.Text("clock") ?? "wall").Distinct().ToArray();
+        if (clocks.Length > 0)
+        {
+            o.AppendLine($"The interleaved ratios time both sides by the {string.Join(" / ", clocks.Select(c => c == "cpu" ? "thread's CPU time (preemption by other processes not counted)" : "wall clock"))}.");
+        }
+
         foreach (string warning in warnings)
         {
             o.AppendLine("- WARNING, wide spread: " + warning);
@@ -251,5 +257,7 @@ internal static class Report
 
         internal double Num(string key) =>
             values.TryGetValue(key, out string? v) ? double.Parse(v, CultureInfo.InvariantCulture) : double.NaN;
+
+        internal string? Text(string key) => values.GetValueOrDefault(key);
     }
 }

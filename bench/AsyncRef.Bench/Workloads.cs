@@ -144,49 +144,76 @@ public sealed class Driver
     public int Nested() => OnePause(Jobs.Nested);
 
     /// <summary>Runs <paramref name="n"/> cycles of <paramref name="w"/> (the C side's <c>run_loop</c>).</summary>
-    public int Run(Workload w, long n)
+    /// <remarks>
+    /// Each workload's loop is a method of its own, never inlined here: it is called once per rep, so it reaches
+    /// full tier-1 code after its own warm-up calls (one shared loop method would run its loops as on-stack-replacement
+    /// code for as long as its call count, shared by all workloads, stays under the tiering threshold).
+    /// </remarks>
+    public int Run(Workload w, long n) => w switch
+    {
+        Workload.Cycle => RunCycle(n),
+        Workload.NoPause => RunNoPause(n),
+        Workload.Pause3 => RunPause3(n),
+        Workload.WaitFd => RunWaitFd(n),
+        Workload.Nested => RunNested(n),
+        _ => Fail.With<int>($"unknown workload {w}"),
+    };
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int RunCycle(long n)
     {
         int sum = 0;
-        switch (w)
+        for (long i = 0; i < n; i++)
         {
-            case Workload.Cycle:
-                for (long i = 0; i < n; i++)
-                {
-                    sum += Cycle();
-                }
+            sum += Cycle();
+        }
 
-                break;
-            case Workload.NoPause:
-                for (long i = 0; i < n; i++)
-                {
-                    sum += NoPause();
-                }
+        return sum;
+    }
 
-                break;
-            case Workload.Pause3:
-                for (long i = 0; i < n; i++)
-                {
-                    sum += Pause3();
-                }
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int RunNoPause(long n)
+    {
+        int sum = 0;
+        for (long i = 0; i < n; i++)
+        {
+            sum += NoPause();
+        }
 
-                break;
-            case Workload.WaitFd:
-                for (long i = 0; i < n; i++)
-                {
-                    sum += WaitFd();
-                }
+        return sum;
+    }
 
-                break;
-            case Workload.Nested:
-                for (long i = 0; i < n; i++)
-                {
-                    sum += Nested();
-                }
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int RunPause3(long n)
+    {
+        int sum = 0;
+        for (long i = 0; i < n; i++)
+        {
+            sum += Pause3();
+        }
 
-                break;
-            default:
-                Fail.With($"unknown workload {w}");
-                break;
+        return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int RunWaitFd(long n)
+    {
+        int sum = 0;
+        for (long i = 0; i < n; i++)
+        {
+            sum += WaitFd();
+        }
+
+        return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int RunNested(long n)
+    {
+        int sum = 0;
+        for (long i = 0; i < n; i++)
+        {
+            sum += Nested();
         }
 
         return sum;
@@ -235,6 +262,10 @@ internal static class Fail
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
     internal static void With(string what) => throw new InvalidOperationException("bench: " + what);
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static T With<T>(string what) => throw new InvalidOperationException("bench: " + what);
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -7,6 +7,8 @@ namespace AsyncRef.Engines;
 /// loops. Numbers are allocated lowest-free-first, as POSIX does, so a closed number is reused at once — the
 /// situation that makes the order of processing added and deleted fds matter. All state is guarded by
 /// <see cref="Gate"/>; waiters use <see cref="WaitUntil"/> and <see cref="WakeAllLocked"/>, a condition variable on it.
+/// Under a hunt every acquisition of the gate is a scheduling point (a step of the explored execution), so code that
+/// does several things at once takes the gate once and calls the <c>…Locked</c> methods.
 /// </summary>
 public sealed class FdTable
 {
@@ -75,19 +77,16 @@ public sealed class FdTable
         }
     }
 
-    /// <summary>Makes <paramref name="fd"/> readable and wakes every waiter.</summary>
-    /// <param name="fd">An open fd.</param>
-    public void Signal(int fd)
+    /// <summary>Makes <paramref name="fd"/> readable and wakes every waiter. Call with <see cref="Gate"/> held.</summary>
+    /// <param name="fd">An open fd (a closed one is ignored).</param>
+    public void SignalLocked(int fd)
     {
-        lock (Gate)
+        if (_open.ContainsKey(fd))
         {
-            if (_open.ContainsKey(fd))
-            {
-                _open[fd] = true;
-                _signals[fd]++;
-                TracedAsync.NoteWake(fd);
-                WakeAllLocked();
-            }
+            _open[fd] = true;
+            _signals[fd]++;
+            TracedAsync.NoteWake(fd);
+            WakeAllLocked();
         }
     }
 
@@ -98,15 +97,23 @@ public sealed class FdTable
     {
         lock (Gate)
         {
-            bool readable = _open.TryGetValue(fd, out bool r) && r;
-            if (readable)
-            {
-                _open[fd] = false;
-                TracedAsync.NoteWakeConsumed(fd);
-            }
-
-            return readable;
+            return ConsumeLocked(fd);
         }
+    }
+
+    /// <summary>Consumes the readiness of <paramref name="fd"/>. Call with <see cref="Gate"/> held.</summary>
+    /// <param name="fd">An open fd.</param>
+    /// <returns>Whether it was readable.</returns>
+    public bool ConsumeLocked(int fd)
+    {
+        bool readable = _open.TryGetValue(fd, out bool r) && r;
+        if (readable)
+        {
+            _open[fd] = false;
+            TracedAsync.NoteWakeConsumed(fd);
+        }
+
+        return readable;
     }
 
     /// <summary>Whether <paramref name="fd"/> is open and readable. Call with <see cref="Gate"/> held.</summary>
@@ -120,7 +127,8 @@ public sealed class FdTable
     public int SignalCountLocked(int fd) => _signals.GetValueOrDefault(fd);
 
     /// <summary>
-    /// Sleeps until <paramref name="readyLocked"/> (checked with <see cref="Gate"/> held) is true, woken by
+    /// Sleeps until <paramref name="readyLocked"/> (checked with <see cref="Gate"/> held; it may take what it found,
+    /// in the same critical section) is true, woken by
     /// <see cref="WakeAllLocked"/>: a condition-variable wait. With no predicate it waits for the next wake-up only;
     /// a wake-up before the call is then lost, as with a condition variable waited on without a check.
     /// Call without holding the gate.
@@ -135,7 +143,7 @@ public sealed class FdTable
     {
         while (true)
         {
-            var wake = new SemaphoreSlim(0, 1);
+            SemaphoreSlim wake;
             lock (Gate)
             {
                 if (readyLocked?.Invoke() == true)
@@ -143,6 +151,7 @@ public sealed class FdTable
                     return;
                 }
 
+                wake = new SemaphoreSlim(0, 1);
                 _waiters.Add(wake);
             }
 

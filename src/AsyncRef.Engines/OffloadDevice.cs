@@ -105,22 +105,19 @@ public sealed class OffloadDevice
         _faults = faults;
     }
 
-    /// <summary>Submits a request unless the ring is full.</summary>
+    /// <summary>Submits a request unless the ring is full. Call with the fd table's gate held.</summary>
     /// <param name="op">The request.</param>
     /// <returns>False when the ring is full.</returns>
-    internal bool TrySubmit(Operation op)
+    internal bool TrySubmitLocked(Operation op)
     {
-        lock (_fds.Gate)
+        if (_ring.Count >= _ringSize)
         {
-            if (_ring.Count >= _ringSize)
-            {
-                return false;
-            }
-
-            _ring.Enqueue(op);
-            _fds.WakeAllLocked();
-            return true;
+            return false;
         }
+
+        _ring.Enqueue(op);
+        _fds.WakeAllLocked();
+        return true;
     }
 
     /// <summary>The device's worker: completes requests until <see cref="Stop"/>; run it on its own thread.</summary>
@@ -128,37 +125,53 @@ public sealed class OffloadDevice
     {
         while (true)
         {
-            Operation op;
-            _fds.WaitUntil(() => _ring.Count > 0 || _stopping);
-            lock (_fds.Gate)
+            Operation? late = null;
+            bool stop = false;
+            _fds.WaitUntil(() =>
             {
-                // Only this thread dequeues: a request seen by the wait is still there.
-                if (_ring.Count == 0)
+                // Takes and completes the next request in the critical section that found it.
+                if (_ring.TryDequeue(out Operation? op))
                 {
-                    return;
+                    late = Complete(op);
+                    return true;
                 }
 
-                op = _ring.Dequeue();
-                op.Result = op.Input * 2;
-                op.Completed = true;
-                if (op.Fd >= 0)
-                {
-                    // Complete and signal in one step: a job that sees the result also sees (and consumes) the signal.
-                    _fds.Signal(op.Fd);
-                    continue;
-                }
-
-                if ((_faults & EngineFaults.CallbackAfterCompletion) == 0)
-                {
-                    // Complete and notify in one step, as for fds: the job cannot see the result (and finish, and
-                    // have its wait ctx freed) before its callback has fired. The callback only flags and wakes.
-                    Notify(op);
-                    continue;
-                }
+                stop = _stopping;
+                return stop;
+            });
+            if (stop)
+            {
+                return;
             }
 
-            Notify(op);
+            if (late is not null)
+            {
+                Notify(late);
+            }
         }
+    }
+
+    /// <summary>Completes <paramref name="op"/> under the gate; returns it when its callback is still to be fired outside the gate.</summary>
+    private Operation? Complete(Operation op)
+    {
+        op.Result = op.Input * 2;
+        op.Completed = true;
+        if (op.Fd >= 0)
+        {
+            // Complete and signal in one step: a job that sees the result also sees (and consumes) the signal.
+            _fds.SignalLocked(op.Fd);
+            return null;
+        }
+
+        if ((_faults & EngineFaults.CallbackAfterCompletion) != 0)
+        {
+            return op;
+        }
+
+        // Complete and notify in one step, as for fds: the job cannot see the result (and finish, and have its wait
+        // ctx freed) before its callback has fired. The callback only flags and wakes.
+        Notify(op);
+        return null;
     }
 
     /// <summary>Lets <see cref="Run"/> return once the ring is empty.</summary>

@@ -54,23 +54,18 @@ public sealed class OffloadEngine
         bool callbackMode = Mode == NotifyMode.Callback && TracedAsync.GetCallback(ctx, ref callback, ref callbackArg) == 1;
         int fd = callbackMode ? -1 : AcquireFd(ctx);
         var op = new Operation(input, fd, ctx, callbackMode ? callback : null, callbackArg);
-        while (!Submit(op))
+        bool retry = false;
+        while (!Submit(op, retry))
         {
-            // Ring full (QAT's CPA_STATUS_RETRY): wake ourselves and pause, so other jobs can run meanwhile.
+            // Ring full (QAT's CPA_STATUS_RETRY): Submit woke our fd (fd modes); callback mode says EAGAIN. Pause, so
+            // other jobs can run meanwhile, and retry when resumed.
             if (callbackMode)
             {
                 TracedAsync.SetStatus(ctx, AsyncWaitStatus.EAgain);
             }
-            else
-            {
-                _fds.Signal(fd);
-            }
 
             await TracedAsync.PauseJob();
-            if (!callbackMode)
-            {
-                _fds.Consume(fd);
-            }
+            retry = true;
         }
 
         if (callbackMode)
@@ -78,7 +73,7 @@ public sealed class OffloadEngine
             TracedAsync.SetStatus(ctx, AsyncWaitStatus.Ok);
         }
 
-        while (!IsCompleted(op))
+        while (!TakeCompletion(op))
         {
             if (!callbackMode && (_faults & EngineFaults.ClearsWakeTooEarly) != 0)
             {
@@ -98,7 +93,6 @@ public sealed class OffloadEngine
 
         if (!callbackMode)
         {
-            _fds.Consume(fd);
             ReleaseFd(ctx, fd);
         }
 
@@ -107,12 +101,27 @@ public sealed class OffloadEngine
 
     /// <summary>
     /// Submits with pauses blocked, as QAT does while it fills the instance's ring: nothing on the submission path
-    /// may pause and let another job of this thread touch the half-built request.
+    /// may pause and let another job of this thread touch the half-built request. One critical section: a retry
+    /// first consumes the self-wake of the rejected attempt, and a rejection wakes the request's fd (fd modes).
     /// </summary>
-    private bool Submit(Operation op)
+    private bool Submit(Operation op, bool retry)
     {
         TracedAsync.BlockPause();
-        bool submitted = _device.TrySubmit(op);
+        bool submitted;
+        lock (_fds.Gate)
+        {
+            if (retry && op.Fd >= 0)
+            {
+                _fds.ConsumeLocked(op.Fd);
+            }
+
+            submitted = _device.TrySubmitLocked(op);
+            if (!submitted && op.Fd >= 0)
+            {
+                _fds.SignalLocked(op.Fd);
+            }
+        }
+
         if (!submitted || (_faults & EngineFaults.MissingUnblockPause) == 0)
         {
             TracedAsync.UnblockPause();
@@ -121,10 +130,16 @@ public sealed class OffloadEngine
         return submitted;
     }
 
-    private bool IsCompleted(Operation op)
+    /// <summary>Whether the device completed <paramref name="op"/>; if so, its fd's wake is consumed in the same critical section.</summary>
+    private bool TakeCompletion(Operation op)
     {
         lock (_fds.Gate)
         {
+            if (op.Completed && op.Fd >= 0)
+            {
+                _fds.ConsumeLocked(op.Fd);
+            }
+
             return op.Completed;
         }
     }

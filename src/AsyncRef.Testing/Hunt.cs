@@ -30,6 +30,9 @@ public sealed class Hunt
     /// <summary>Coyote's runtime is process-wide: explorations must not overlap.</summary>
     private static readonly object s_exclusive = new();
 
+    /// <summary>How long an execution may take no step before it is reported as a potential deadlock or hang.</summary>
+    private const uint DeadlockTimeoutMilliseconds = 10_000;
+
     private string? _name;
     private int _iterations = 1000;
     private uint _seed = 20261123;
@@ -270,7 +273,12 @@ public sealed class Hunt
             .WithRandomGeneratorSeed(seed)
             .WithMaxSchedulingSteps(_maxSteps)
             .WithPartiallyControlledConcurrencyAllowed(!_strict)
-            .WithTelemetryEnabled(false);
+            .WithTelemetryEnabled(false)
+            // The execution graph feeds Coyote's DGML trace files, which a hunt never writes: it cost a tenth of each step.
+            .WithTraceAnalysisEnabled(false)
+            // Real deadlocks are detected when every operation blocks; this timer only catches steps that stop coming.
+            // At Coyote's 1 s default, a first iteration still being JIT-compiled on a loaded machine was reported as one.
+            .WithDeadlockTimeout(DeadlockTimeoutMilliseconds);
         config = _strategy switch
         {
             HuntStrategy.Random => config.WithRandomStrategy(),
@@ -308,7 +316,8 @@ public sealed class Hunt
     private (Iteration? Recorded, string? Bug) RunRecorded(string trace, Action<HuntSession> body)
     {
         Iteration? recorded = null;
-        Configuration config = Configuration.Create().WithTelemetryEnabled(false).WithReproducibleTrace(trace);
+        Configuration config = Configuration.Create().WithTelemetryEnabled(false).WithTraceAnalysisEnabled(false)
+            .WithDeadlockTimeout(DeadlockTimeoutMilliseconds).WithReproducibleTrace(trace);
         using TestingEngine engine = TestingEngine.Create(config, Execution(body, recording: true, () => 1, it => recorded = it));
         engine.SetLogger(new TextWriterLogger(TextWriter.Null, VerbosityLevel.None));
         engine.Run();

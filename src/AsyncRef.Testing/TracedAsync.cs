@@ -26,7 +26,10 @@ public static class TracedAsync
         if (it is not null)
         {
             ThreadRecord thread = it.CurrentThread;
-            Done(it, thread, $"init_thread {maxSize} {initSize}", new Site(file, line), $"init_thread {maxSize} {initSize}", Int(result));
+            if (it.Recording)
+            {
+                Done(it, thread, $"init_thread {maxSize} {initSize}", new Site(file, line), $"init_thread {maxSize} {initSize}", Int(result));
+            }
         }
 
         return result;
@@ -151,7 +154,11 @@ public static class TracedAsync
         {
             ThreadRecord thread = it.CurrentThread;
             var site = new Site(file, line);
-            Done(it, thread, "get_current_job", site, "current_job", thread.Running?.Label ?? (job.IsNull ? "NULL" : "?"));
+            if (it.Recording)
+            {
+                Done(it, thread, "get_current_job", site, "current_job", thread.Running?.Label ?? (job.IsNull ? "NULL" : "?"));
+            }
+
             it.SeeJob(thread, job, "get_current_job", site);
         }
 
@@ -221,7 +228,10 @@ public static class TracedAsync
         if (Iteration.Current is { } it)
         {
             CtxRecord record = it.NewContext(ctx, name);
-            Done(it, it.CurrentThread, "wait_ctx_new " + record.Name, new Site(file, line), "ctx_new " + record.Name, record.Name);
+            if (it.Recording)
+            {
+                Done(it, it.CurrentThread, "wait_ctx_new " + record.Name, new Site(file, line), "ctx_new " + record.Name, record.Name);
+            }
         }
 
         return ctx;
@@ -238,7 +248,11 @@ public static class TracedAsync
             ThreadRecord thread = it.CurrentThread;
             CtxRecord record = it.Context(ctx);
             var site = new Site(file, line);
-            Done(it, thread, "wait_ctx_free " + record.Name, site, "ctx_free " + record.Name, "");
+            if (it.Recording)
+            {
+                Done(it, thread, "wait_ctx_free " + record.Name, site, "ctx_free " + record.Name, "");
+            }
+
             it.BeforeCtxFree(thread, record, site);
             AsyncWaitCtx.Free(ctx);
             record.Freed = true;
@@ -490,6 +504,7 @@ public static class TracedAsync
         }
     }
 
+    /// <summary>Records a finished call when recording; callers that build strings for it check <see cref="Iteration.Recording"/> first.</summary>
     private static void Done(Iteration it, ThreadRecord thread, string call, Site site, string? statement, string result)
     {
         if (it.Recording && it.Record(thread, call, site, statement) is { } step)

@@ -57,12 +57,14 @@ internal static class FailureAnalysis
                 : who + $" waits for the callback of wait ctx {ctx.Name}, which fired at step {fired.Index} ({fired.Site}, thread '{fired.Thread.Name}'), yet nothing resumed the job: a lost wake-up";
         }
 
-        if (state.EntriesNewestFirst.Count == 0)
+        // An entry marked deleted is only waiting to be reported by get_changed_fds: the job does not wait for it.
+        int[] fds = [.. state.EntriesNewestFirst.Where(e => !e.Deleted).Select(e => e.Fd).Distinct()];
+        if (fds.Length == 0)
         {
             return who + $" with no fd in wait ctx {ctx.Name}: nothing can wake it";
         }
 
-        return who + " " + string.Join(" and ", state.EntriesNewestFirst.Select(e => WaitingForFd(it, e.Fd, pausedAt)));
+        return who + " " + string.Join(" and ", fds.Select(fd => WaitingForFd(it, fd, pausedAt)));
     }
 
     private static string WaitingForFd(Iteration it, int fd, int pausedAt)

@@ -29,7 +29,7 @@ internal sealed class CheckedModels
 
     /// <summary>Outcomes already fired, by (from, trigger, guard bits); see <see cref="Encode"/>. 0: not fired yet.</summary>
     private readonly byte[] _jobOutcomes = new byte[Enum.GetValues<AsyncJobState>().Length * s_jobTriggers * 16];
-    private readonly byte[] _waitCtxOutcomes = new byte[Enum.GetValues<WaitCtxState>().Length * s_waitCtxTriggers * 2];
+    private readonly byte[] _waitCtxOutcomes = new byte[Enum.GetValues<WaitCtxState>().Length * s_waitCtxTriggers];
     private readonly byte[] _statusOutcomes = new byte[s_statusStates * s_statusStates];
     private readonly byte[] _fdEntryOutcomes = new byte[Enum.GetValues<FdEntryState>().Length * s_fdEntryTriggers];
 
@@ -112,9 +112,9 @@ internal sealed class CheckedModels
     /// <param name="target">The state the runtime is about to write.</param>
     internal void WaitCtx(AsyncWaitCtx ctx, WaitCtxTrigger trigger, WaitCtxState target)
     {
+        // The machine has no guards (a context in use may be freed too), so (state, trigger) is the whole key.
         WaitCtxState from = ctx.State;
-        bool inUse = ctx.ActiveJobs != 0;
-        ref byte outcome = ref _waitCtxOutcomes[((((int)from * s_waitCtxTriggers) + (int)trigger) * 2) + (inUse ? 1 : 0)];
+        ref byte outcome = ref _waitCtxOutcomes[((int)from * s_waitCtxTriggers) + (int)trigger];
         if (outcome == 0)
         {
             (_waitCtxFrom, _fired) = (from, false);

@@ -46,6 +46,37 @@ internal sealed class AsyncThreadState
     /// <summary>The thread's error queue: the 15 newest errors, oldest first.</summary>
     internal readonly ErrorQueue Errors = new();
 
+    /// <summary>Source of the free-list slots of the box types (<see cref="NewBoxFreeListSlot"/>).</summary>
+    private static int s_boxFreeListSlots;
+
+    /// <summary>
+    /// This thread state's free job boxes: one list per box type, at the slot of that type, created on first use.
+    /// They live here rather than in thread statics because every rent and return already holds the thread state
+    /// (the running job's owner), which saves a thread-static look-up on each.
+    /// </summary>
+    private object?[] _boxFreeLists = [];
+
+    /// <summary>A new slot in every thread state's box free lists, for one box type.</summary>
+    internal static int NewBoxFreeListSlot() => Interlocked.Increment(ref s_boxFreeListSlots) - 1;
+
+    /// <summary>The free list at <paramref name="slot"/>, or null before its first use.</summary>
+    internal object? BoxFreeList(int slot)
+    {
+        object?[] lists = _boxFreeLists;
+        return (uint)slot < (uint)lists.Length ? lists[slot] : null;
+    }
+
+    /// <summary>Installs the free list of the box type at <paramref name="slot"/>.</summary>
+    internal void SetBoxFreeList(int slot, object list)
+    {
+        if (slot >= _boxFreeLists.Length)
+        {
+            Array.Resize(ref _boxFreeLists, Math.Max(slot + 1, _boxFreeLists.Length * 2));
+        }
+
+        _boxFreeLists[slot] = list;
+    }
+
     // The creation is out of line so the JIT inlines this hot accessor (one thread-static read per StartJob).
     internal static AsyncThreadState Current => t_current ?? CreateCurrent();
 

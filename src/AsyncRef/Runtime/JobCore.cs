@@ -56,10 +56,7 @@ internal sealed class JobCore
     internal JobTask<int> Root;
 
     /// <summary>The state machine that awaited the pause point; resumed by the next start.</summary>
-    internal IJobStep? ResumePoint;
-
-    /// <summary>A parent state machine whose awaited child has just completed.</summary>
-    internal IJobStep? PendingContinuation;
+    internal JobStep? ResumePoint;
 
     /// <summary>The job function awaited the pause point during the current segment.</summary>
     internal bool PausePending;

@@ -40,6 +40,8 @@ internal sealed class JobPool
             // Pre-creation stops silently at the first stack that cannot be allocated, as in OpenSSL.
             if (thread.StackMemory.AllocateStack() is not { } stack)
             {
+                // Stryker disable once Statement: without this break 'stack' is unassigned below, a compile error
+                // that would make Stryker drop every mutant of this file.
                 break;
             }
 

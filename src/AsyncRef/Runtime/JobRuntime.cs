@@ -41,7 +41,7 @@ internal static class JobRuntime
     /// The job a pause awaiter suspends: the one it captured while that job is running (the normal case, saving a
     /// thread-static read), else the thread's current job (an awaiter made outside a job, or kept past its job).
     /// </summary>
-    private static JobCore? PausingJob(JobCore? captured) =>
+    internal static JobCore? PausingJob(JobCore? captured) =>
         captured is { State: AsyncJobState.Running } ? captured : AsyncThreadState.CurrentOrNull?.CurrentJob;
 
     internal static bool PauseIsNoOp(JobCore? captured)
@@ -75,10 +75,14 @@ internal static class JobRuntime
         return 1;
     }
 
-    internal static void RegisterPause(JobCore? captured, IJobStep resumePoint)
+    /// <summary>Records the suspension of <paramref name="job"/> (see <see cref="PausingJob"/>) at <paramref name="resumePoint"/>.</summary>
+    internal static void RegisterPause(JobCore? job, JobStep resumePoint)
     {
-        JobCore job = PausingJob(captured)
-            ?? throw new InvalidOperationException("a pause was registered outside a job");
+        if (job is null)
+        {
+            throw new InvalidOperationException("a pause was registered outside a job");
+        }
+
         if (job.PausePending)
         {
             throw new UndefinedBehaviorException(
@@ -87,18 +91,6 @@ internal static class JobRuntime
 
         job.PausePending = true;
         job.ResumePoint = resumePoint;
-    }
-
-    internal static void ScheduleContinuation(IJobStep parent)
-    {
-        if (AsyncThreadState.CurrentOrNull?.CurrentJob is { } job)
-        {
-            job.PendingContinuation = parent;
-        }
-        else
-        {
-            parent.MoveNext();
-        }
     }
 
     internal static void RecordForeignAwaiter(Type awaiterType)
@@ -169,7 +161,6 @@ internal static class JobRuntime
             core.Root = new JobTask<int>(ExceptionDispatchInfo.Capture(e));
         }
 
-        RunContinuations(core);
         return Conclude(thread, core, ref job, ref ret);
     }
 
@@ -234,7 +225,7 @@ internal static class JobRuntime
         core.Resumed = true;
         core.ResumingFromPause = true;
         core.PausePending = false;
-        IJobStep step = core.ResumePoint!;
+        JobStep step = core.ResumePoint!;
         core.ResumePoint = null;
         try
         {
@@ -246,16 +237,12 @@ internal static class JobRuntime
             core.Misuse ??= "the job's continuation failed: " + e.Message;
         }
 
-        RunContinuations(core);
-    }
-
-    /// <summary>Runs parents whose awaited child completed, one after another (a trampoline, not recursion).</summary>
-    private static void RunContinuations(JobCore core)
-    {
-        while (core.PendingContinuation is { } next)
+        // Parents whose awaited child completed, one after another (a trampoline, not recursion). Only a resume can
+        // complete a box: a box exists only after a suspension, and only the runtime runs one.
+        while (step.TakeContinuationIfCompleted() is { } parent)
         {
-            core.PendingContinuation = null;
-            next.MoveNext();
+            step = parent;
+            parent.MoveNext();
         }
     }
 
@@ -344,7 +331,6 @@ internal static class JobRuntime
         core.Args = null;
         core.Root = default;
         core.ResumePoint = null;
-        core.PendingContinuation = null;
         core.PausePending = false;
         core.Resumed = false;
         core.ResumingFromPause = false;

@@ -45,31 +45,37 @@ public readonly struct JobTask<TResult>
     }
 
     /// <summary>Whether the method has completed (successfully or not).</summary>
-    public bool IsCompleted => _source is not JobBox<TResult> box || box.IsCompletedAt(_version);
+    public bool IsCompleted => Box is not { } box || box.IsCompletedAt(_version);
 
     /// <summary>Gets the awaiter; used by <c>await</c>.</summary>
     public JobTaskAwaiter<TResult> GetAwaiter() => new(this);
 
-    /// <summary>The pending box, or null when the task completed synchronously.</summary>
-    internal JobBox<TResult>? Box => _source as JobBox<TResult>;
+    /// <summary>
+    /// The box, or null when the task completed synchronously. <see cref="_source"/> only ever holds null, an
+    /// <see cref="ExceptionDispatchInfo"/> or a <see cref="JobBox{TResult}"/>, so two exact tests (the first class is
+    /// sealed) identify the box without the runtime's cast helper, which a test for the abstract box class would call.
+    /// </summary>
+    internal JobBox<TResult>? Box =>
+        _source is null or ExceptionDispatchInfo ? null : Unsafe.As<JobBox<TResult>>(_source);
 
     /// <summary>Reads the result (or rethrows the failure) and recycles the box. Call once, after completion.</summary>
     internal TResult ConsumeResult()
     {
-        switch (_source)
+        if (Box is { } box)
         {
-            case null:
-                return _result;
-            case ExceptionDispatchInfo error:
-                error.Throw();
-                return default!;
-            default:
-                return ((JobBox<TResult>)_source).ConsumeResult(_version);
+            return box.ConsumeResult(_version);
         }
+
+        if (_source is ExceptionDispatchInfo error)
+        {
+            error.Throw();
+        }
+
+        return _result;
     }
 
     /// <summary>Lets a pending task resume <paramref name="continuation"/> when it completes.</summary>
-    internal void SetContinuation(IJobStep continuation) => ((JobBox<TResult>)_source!).SetContinuation(continuation, _version);
+    internal void SetContinuation(JobStep continuation) => Box!.SetContinuation(continuation, _version);
 }
 
 /// <summary>Awaits a <see cref="JobTask{TResult}"/> from another <c>JobTask</c> method.</summary>
@@ -94,17 +100,16 @@ public readonly struct JobTaskAwaiter<TResult> : ICriticalNotifyCompletion, IJob
     /// <param name="continuation">Ignored.</param>
     public void UnsafeOnCompleted(Action continuation) => JobRuntime.RecordForeignAwaiter(typeof(JobTaskAwaiter<TResult>));
 
-    void IJobTaskAwaiter.SetContinuation(IJobStep continuation) => _task.SetContinuation(continuation);
+    AsyncThreadState IJobTaskAwaiter.Home => _task.Box!.Home;
+
+    void IJobTaskAwaiter.SetContinuation(JobStep continuation) => _task.SetContinuation(continuation);
 }
 
 /// <summary>Implemented by awaiters of job tasks so the builder can chain a parent to a pending child without boxing.</summary>
 internal interface IJobTaskAwaiter
 {
-    void SetContinuation(IJobStep continuation);
-}
+    /// <summary>The thread state the pending child's box belongs to (its job's thread).</summary>
+    AsyncThreadState Home { get; }
 
-/// <summary>A suspended job-function state machine the runtime can resume.</summary>
-internal interface IJobStep
-{
-    void MoveNext();
+    void SetContinuation(JobStep continuation);
 }

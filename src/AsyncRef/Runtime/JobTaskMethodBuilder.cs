@@ -92,15 +92,19 @@ public struct JobTaskMethodBuilder<TResult>
     private void Suspend<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
         where TStateMachine : IAsyncStateMachine
     {
-        // Both tests are resolved by the JIT per awaiter type; the interface call on a struct awaiter is not boxed.
+        // Both tests are resolved by the JIT per awaiter type; the interface calls on a struct awaiter are not boxed.
         if (typeof(TAwaiter) == typeof(PauseAwaiter))
         {
             // The type test above makes this reinterpretation exact (and keeps the struct unboxed).
-            JobRuntime.RegisterPause(Unsafe.As<TAwaiter, PauseAwaiter>(ref awaiter).Job, GetBox(ref stateMachine));
+            JobCore? job = JobRuntime.PausingJob(Unsafe.As<TAwaiter, PauseAwaiter>(ref awaiter).Job);
+            // A running job's owner is the thread it runs on: the box comes from that thread state's free list.
+            JobRuntime.RegisterPause(job, GetBox(ref stateMachine, job?.Owner));
         }
         else if (awaiter is IJobTaskAwaiter)
         {
-            ((IJobTaskAwaiter)awaiter).SetContinuation(GetBox(ref stateMachine));
+            // The pending child was boxed on this job's thread: the parent's box comes from the same thread state.
+            // (Cast at each use: the JIT then calls the struct's methods directly, without boxing it.)
+            ((IJobTaskAwaiter)awaiter).SetContinuation(GetBox(ref stateMachine, ((IJobTaskAwaiter)awaiter).Home));
         }
         else
         {
@@ -111,7 +115,7 @@ public struct JobTaskMethodBuilder<TResult>
         }
     }
 
-    private JobBox<TResult> GetBox<TStateMachine>(ref TStateMachine stateMachine)
+    private JobBox<TResult> GetBox<TStateMachine>(ref TStateMachine stateMachine, AsyncThreadState? thread)
         where TStateMachine : IAsyncStateMachine
     {
         if (_box is { } existing)
@@ -119,7 +123,7 @@ public struct JobTaskMethodBuilder<TResult>
             return existing;
         }
 
-        JobBox<TStateMachine, TResult> box = JobBox<TStateMachine, TResult>.Rent();
+        JobBox<TStateMachine, TResult> box = JobBox<TStateMachine, TResult>.Rent(thread ?? AsyncThreadState.Current);
         // Set the field first: the copy below must carry it, so the boxed builder completes through the box.
         _box = box;
         box.StateMachine = stateMachine;
