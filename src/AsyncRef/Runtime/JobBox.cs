@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 
@@ -21,6 +22,7 @@ internal abstract class JobStep
     /// <summary>Runs the state machine from where it suspended.</summary>
     internal abstract void MoveNext();
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool IsCompletedAt(short version)
     {
         CheckVersion(version);
@@ -32,7 +34,7 @@ internal abstract class JobStep
         CheckVersion(version);
         if (_continuation is not null)
         {
-            throw new InvalidOperationException("A JobTask was awaited twice.");
+            Throw("A JobTask was awaited twice.");
         }
 
         _continuation = continuation;
@@ -44,6 +46,7 @@ internal abstract class JobStep
     /// unwound (the parent consumes this box's result and recycles the box), so a chain of nested helpers completes
     /// one after another in a loop, not by recursion.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal JobStep? TakeContinuationIfCompleted()
     {
         if (!_completed || _continuation is not { } parent)
@@ -58,12 +61,13 @@ internal abstract class JobStep
     private protected void MarkCompleted() => _completed = true;
 
     /// <summary>Checks that <paramref name="version"/> names a completed use, and ends that use (the box may be recycled).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private protected void EndUse(short version)
     {
         CheckVersion(version);
         if (!_completed)
         {
-            throw new InvalidOperationException("A JobTask result was read before the method completed.");
+            Throw("A JobTask result was read before the method completed.");
         }
 
         _completed = false;
@@ -71,13 +75,19 @@ internal abstract class JobStep
         Version++;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CheckVersion(short version)
     {
         if (version != Version)
         {
-            throw new InvalidOperationException("A JobTask was used after its result had been consumed.");
+            Throw("A JobTask was used after its result had been consumed.");
         }
     }
+
+    /// <summary>Out of line, so the checks that call it stay small enough for the JIT to inline on the hot path.</summary>
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Throw(string message) => throw new InvalidOperationException(message);
 }
 
 /// <summary>
@@ -99,6 +109,7 @@ internal abstract class JobBox<TResult> : JobStep
     /// <summary>Clears the state machine and puts the box back on its free list.</summary>
     protected abstract void ReturnToFreeList();
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void SetResult(TResult result)
     {
         _result = result;
@@ -111,6 +122,7 @@ internal abstract class JobBox<TResult> : JobStep
         MarkCompleted();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal TResult ConsumeResult(short version)
     {
         EndUse(version);
@@ -142,9 +154,6 @@ internal sealed class JobBox<TStateMachine, TResult> : JobBox<TResult>
     /// <summary>The free list this box belongs to (of the thread state that created it).</summary>
     private readonly FreeList _home;
 
-    /// <summary>Next box on the free list.</summary>
-    private JobBox<TStateMachine, TResult>? _nextFree;
-
     private JobBox(FreeList home) => _home = home;
 
     internal override AsyncThreadState Home => _home.Thread;
@@ -153,31 +162,16 @@ internal sealed class JobBox<TStateMachine, TResult> : JobBox<TResult>
     /// A free box of <paramref name="thread"/>, or a new one. The caller passes the thread state it already holds
     /// (the running job's owner), which saves a thread-static look-up on every rent.
     /// </summary>
-    internal static JobBox<TStateMachine, TResult> Rent(AsyncThreadState thread)
-    {
-        if (thread.BoxFreeList(s_freeListSlot) is FreeList { Head: { } box } free)
-        {
-            free.Head = box._nextFree;
-            free.Count--;
-            box._nextFree = null;
-            return box;
-        }
-
-        return Create(thread);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static JobBox<TStateMachine, TResult> Rent(AsyncThreadState thread) =>
+        thread.BoxFreeList(s_freeListSlot) is FreeList free && free.TryPop() is { } box ? box : Create(thread);
 
     internal override void MoveNext() => StateMachine.MoveNext();
 
     protected override void ReturnToFreeList()
     {
         StateMachine = default!;
-        FreeList free = _home;
-        if (free.Count < MaxFreePerThread)
-        {
-            _nextFree = free.Head;
-            free.Head = this;
-            free.Count++;
-        }
+        _home.Push(this);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -192,12 +186,50 @@ internal sealed class JobBox<TStateMachine, TResult> : JobBox<TResult>
         return new JobBox<TStateMachine, TResult>(free);
     }
 
-    /// <summary>A thread state's free boxes of this state-machine type.</summary>
+    /// <summary>
+    /// A thread state's free boxes of this state-machine type: a stack in an array, so a rent writes no reference
+    /// (only clears a slot) and a return writes one, where a linked list writes two and three (each through the GC's
+    /// write barrier), and a box needs no link field.
+    /// </summary>
     /// <param name="thread">The thread state that owns the list.</param>
     private sealed class FreeList(AsyncThreadState thread)
     {
         internal readonly AsyncThreadState Thread = thread;
-        internal JobBox<TStateMachine, TResult>? Head;
-        internal int Count;
+        private JobBox<TStateMachine, TResult>?[] _boxes = new JobBox<TStateMachine, TResult>?[4];
+        private int _count;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal JobBox<TStateMachine, TResult>? TryPop()
+        {
+            int count = _count - 1;
+            JobBox<TStateMachine, TResult>?[] boxes = _boxes;
+            if ((uint)count >= (uint)boxes.Length)
+            {
+                return null;
+            }
+
+            JobBox<TStateMachine, TResult>? box = boxes[count];
+            boxes[count] = null;
+            _count = count;
+            return box;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal void Push(JobBox<TStateMachine, TResult> box)
+        {
+            int count = _count;
+            if (count == _boxes.Length)
+            {
+                if (count == MaxFreePerThread)
+                {
+                    return;
+                }
+
+                Array.Resize(ref _boxes, count * 2);
+            }
+
+            _boxes[count] = box;
+            _count = count + 1;
+        }
     }
 }

@@ -78,14 +78,20 @@ internal sealed class JobCore
     /// <param name="trigger">The trigger.</param>
     /// <param name="thread">The thread taking the transition.</param>
     /// <param name="pool">The pool a job is being created into, when it is not the thread's pool yet; null otherwise.</param>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal void Transition(Model.JobTrigger trigger, AsyncThreadState thread, JobPool? pool = null)
     {
         AsyncJobState target = Model.Machines.JobTarget(trigger, thread.Blocked);
         if (Async.Modelling)
         {
-            AsyncThreadState.CheckedModels.Job(this, trigger, thread, pool, target);
+            CheckWithModel(trigger, thread, pool, target);
         }
 
         State = target;
     }
+
+    /// <summary>Checked mode: fires the job machine (out of line, so the transition stays small enough to inline).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void CheckWithModel(Model.JobTrigger trigger, AsyncThreadState thread, JobPool? pool, AsyncJobState target) =>
+        AsyncThreadState.CheckedModels.Job(this, trigger, thread, pool, target);
 }

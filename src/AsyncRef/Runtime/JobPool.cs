@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace AsyncRef;
 
@@ -77,6 +78,7 @@ internal sealed class JobPool
     }
 
     /// <summary>Pops the most recently pushed idle job.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool TryPop(out JobCore job)
     {
         if (_idleCount == 0)
@@ -115,6 +117,7 @@ internal sealed class JobPool
     }
 
     /// <summary>Pushes a finished job; it need not have been created by this pool (after a re-init it was not).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Push(JobCore job)
     {
         if (_idleCount == _idle.Length)

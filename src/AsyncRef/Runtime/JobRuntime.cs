@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using AsyncRef.Model;
@@ -29,7 +30,13 @@ internal static class JobRuntime
 
         if (job.Core is { } paused)
         {
-            CheckRestart(thread, job, paused);
+            // The restart's preconditions in one inlined test; the out-of-line check finds which one failed and throws.
+            if (paused.Generation != job.Generation || paused.State != AsyncJobState.Paused || paused.Owner != thread
+                || paused.WaitCtx is not { IsFreed: false })
+            {
+                RejectRestart(thread, job, paused);
+            }
+
             Resume(thread, paused);
             return Conclude(thread, paused, ref job, ref ret);
         }
@@ -41,9 +48,11 @@ internal static class JobRuntime
     /// The job a pause awaiter suspends: the one it captured while that job is running (the normal case, saving a
     /// thread-static read), else the thread's current job (an awaiter made outside a job, or kept past its job).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static JobCore? PausingJob(JobCore? captured) =>
         captured is { State: AsyncJobState.Running } ? captured : AsyncThreadState.CurrentOrNull?.CurrentJob;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool PauseIsNoOp(JobCore? captured)
     {
         if (PausingJob(captured) is not { } job)
@@ -63,6 +72,7 @@ internal static class JobRuntime
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int CompletePause(JobCore? captured)
     {
         if (PausingJob(captured) is { ResumingFromPause: true } job)
@@ -76,22 +86,25 @@ internal static class JobRuntime
     }
 
     /// <summary>Records the suspension of <paramref name="job"/> (see <see cref="PausingJob"/>) at <paramref name="resumePoint"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void RegisterPause(JobCore? job, JobStep resumePoint)
     {
-        if (job is null)
+        if (job is not { PausePending: false })
         {
-            throw new InvalidOperationException("a pause was registered outside a job");
-        }
-
-        if (job.PausePending)
-        {
-            throw new UndefinedBehaviorException(
-                UbRules.DanglingPause, "a job function paused again while an earlier pause of the job was still pending");
+            RejectPause(job);
         }
 
         job.PausePending = true;
         job.ResumePoint = resumePoint;
     }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void RejectPause(JobCore? job) =>
+        throw (job is null
+            ? new InvalidOperationException("a pause was registered outside a job")
+            : new UndefinedBehaviorException(
+                UbRules.DanglingPause, "a job function paused again while an earlier pause of the job was still pending"));
 
     internal static void RecordForeignAwaiter(Type awaiterType)
     {
@@ -149,7 +162,12 @@ internal static class JobRuntime
         core.OwnerCleanups = thread.Cleanups;
         core.WaitCtx = ctx;
         ctx?.AttachJob();
-        core.Args = args is not null && size > 0 ? args.AsSpan(0, size).ToArray() : null;
+        if (args is not null && size > 0)
+        {
+            // An idle job holds no args (a pool invariant), so the common case, no args, writes nothing.
+            core.Args = args.AsSpan(0, size).ToArray();
+        }
+
         thread.CurrentJob = core;
         try
         {
@@ -164,7 +182,10 @@ internal static class JobRuntime
         return Conclude(thread, core, ref job, ref ret);
     }
 
-    private static void CheckRestart(AsyncThreadState thread, AsyncJob handle, JobCore core)
+    /// <summary>Throws for a restart whose preconditions do not hold (the caller found one that fails).</summary>
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void RejectRestart(AsyncThreadState thread, AsyncJob handle, JobCore core)
     {
         if (core.Generation != handle.Generation || core.State != AsyncJobState.Paused)
         {
@@ -191,12 +212,9 @@ internal static class JobRuntime
                 UbRules.NullWaitCtx, "a job started with a NULL wait context cannot be restarted (its reset would dereference NULL)");
         }
 
-        if (core.WaitCtx.IsFreed)
-        {
-            // Freeing it was defined (a job that is never restarted only leaks); the reset of this restart is not.
-            throw new UndefinedBehaviorException(
-                UbRules.CtxFreedInUse, "a job whose wait context was freed was restarted (its reset would write into the freed context)");
-        }
+        // Freeing it was defined (a job that is never restarted only leaks); the reset of this restart is not.
+        throw new UndefinedBehaviorException(
+            UbRules.CtxFreedInUse, "a job whose wait context was freed was restarted (its reset would write into the freed context)");
     }
 
     private static bool TryTakeJob(AsyncThreadState thread, JobPool pool, out JobCore core)
@@ -265,17 +283,22 @@ internal static class JobRuntime
             // A job paused across its thread's cleanup_thread: C's fibre returns to the freed thread state it captured.
             bool outlivedThreadState = core.OwnerCleanups != thread.Cleanups;
             Finish(thread, core);
+            // The job is released whether its function returned or threw; ret stays untouched on a throw. (A catch
+            // that rethrows rather than a finally: the JIT inlines no finally here, it calls it as a funclet.)
             int result;
             try
             {
                 result = core.Root.ConsumeResult();
             }
-            finally
+            catch
             {
-                // The job is released whether its function returned or threw; ret stays untouched on a throw.
                 Release(thread, core);
                 job = default;
+                throw;
             }
+
+            Release(thread, core);
+            job = default;
 
             if (outlivedThreadState)
             {
@@ -304,6 +327,7 @@ internal static class JobRuntime
             UbRules.ForeignAwait, "the job function suspended on something other than Async.PauseJob()"));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Finish(AsyncThreadState thread, JobCore core) => core.Transition(JobTrigger.Return, thread);
 
     /// <summary>In checked mode, requires the job machine to refuse what the runtime refuses.</summary>

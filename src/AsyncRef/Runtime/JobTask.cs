@@ -45,7 +45,11 @@ public readonly struct JobTask<TResult>
     }
 
     /// <summary>Whether the method has completed (successfully or not).</summary>
-    public bool IsCompleted => Box is not { } box || box.IsCompletedAt(_version);
+    public bool IsCompleted
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Box is not { } box || box.IsCompletedAt(_version);
+    }
 
     /// <summary>Gets the awaiter; used by <c>await</c>.</summary>
     public JobTaskAwaiter<TResult> GetAwaiter() => new(this);
@@ -59,6 +63,7 @@ public readonly struct JobTask<TResult>
         _source is null or ExceptionDispatchInfo ? null : Unsafe.As<JobBox<TResult>>(_source);
 
     /// <summary>Reads the result (or rethrows the failure) and recycles the box. Call once, after completion.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal TResult ConsumeResult()
     {
         if (Box is { } box)

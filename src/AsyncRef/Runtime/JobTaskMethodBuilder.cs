@@ -13,23 +13,30 @@ namespace AsyncRef;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public struct JobTaskMethodBuilder<TResult>
 {
-    /// <summary>The box, once the method has suspended.</summary>
-    private JobBox<TResult>? _box;
+    /// <summary>
+    /// Null, or the method's <see cref="JobBox{TResult}"/> once it has suspended; after a synchronous failure, its
+    /// <see cref="ExceptionDispatchInfo"/>. One field for both keeps the state machine small: it is copied into its box
+    /// at every first suspension, and each reference in it is copied through the GC's write barrier.
+    /// </summary>
+    private object? _source;
 
     /// <summary>The result of a synchronous completion.</summary>
     private TResult _result;
-
-    /// <summary>The failure of a synchronous completion.</summary>
-    private ExceptionDispatchInfo? _error;
 
     /// <summary>Creates a builder; called by compiler-generated code.</summary>
     public static JobTaskMethodBuilder<TResult> Create() => default;
 
     /// <summary>The task handed to the caller.</summary>
     public JobTask<TResult> Task =>
-        _box is { } box ? new JobTask<TResult>(box)
-        : _error is { } error ? new JobTask<TResult>(error)
-        : new JobTask<TResult>(_result);
+        _source is null ? new JobTask<TResult>(_result)
+        : _source is ExceptionDispatchInfo error ? new JobTask<TResult>(error)
+        : new JobTask<TResult>(RunningBox);
+
+    /// <summary>
+    /// The box while the method runs after a suspension: before the method completes <see cref="_source"/> is never
+    /// an <see cref="ExceptionDispatchInfo"/>, so it is the box (no type check needed).
+    /// </summary>
+    private readonly JobBox<TResult> RunningBox => Unsafe.As<JobBox<TResult>>(_source!);
 
     /// <summary>Runs the method up to its first suspension; called by compiler-generated code.</summary>
     /// <typeparam name="TStateMachine">The state machine type.</typeparam>
@@ -45,15 +52,16 @@ public struct JobTaskMethodBuilder<TResult>
 
     /// <summary>Completes the method with a result; called by compiler-generated code.</summary>
     /// <param name="result">The result.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void SetResult(TResult result)
     {
-        if (_box is null)
+        if (_source is null)
         {
             _result = result;
         }
         else
         {
-            _box.SetResult(result);
+            RunningBox.SetResult(result);
         }
     }
 
@@ -61,13 +69,13 @@ public struct JobTaskMethodBuilder<TResult>
     /// <param name="exception">The exception.</param>
     public void SetException(Exception exception)
     {
-        if (_box is null)
+        if (_source is null)
         {
-            _error = ExceptionDispatchInfo.Capture(exception);
+            _source = ExceptionDispatchInfo.Capture(exception);
         }
         else
         {
-            _box.SetException(exception);
+            RunningBox.SetException(exception);
         }
     }
 
@@ -89,6 +97,7 @@ public struct JobTaskMethodBuilder<TResult>
         where TAwaiter : ICriticalNotifyCompletion
         where TStateMachine : IAsyncStateMachine => Suspend(ref awaiter, ref stateMachine);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Suspend<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
         where TStateMachine : IAsyncStateMachine
     {
@@ -115,17 +124,18 @@ public struct JobTaskMethodBuilder<TResult>
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private JobBox<TResult> GetBox<TStateMachine>(ref TStateMachine stateMachine, AsyncThreadState? thread)
         where TStateMachine : IAsyncStateMachine
     {
-        if (_box is { } existing)
+        if (_source is not null)
         {
-            return existing;
+            return RunningBox;
         }
 
         JobBox<TStateMachine, TResult> box = JobBox<TStateMachine, TResult>.Rent(thread ?? AsyncThreadState.Current);
         // Set the field first: the copy below must carry it, so the boxed builder completes through the box.
-        _box = box;
+        _source = box;
         box.StateMachine = stateMachine;
         return box;
     }

@@ -6,6 +6,7 @@ namespace AsyncRef;
 public readonly struct PauseAwaitable
 {
     /// <summary>Gets the awaiter; used by <c>await</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public PauseAwaiter GetAwaiter() => new(AsyncThreadState.CurrentOrNull?.CurrentJob);
 }
 
@@ -27,9 +28,14 @@ public readonly struct PauseAwaiter : ICriticalNotifyCompletion
     internal PauseAwaiter(JobCore? job) => _job = job;
 
     /// <summary>True when the pause is a no-op: no job is running on this thread, or pausing is blocked.</summary>
-    public bool IsCompleted => JobRuntime.PauseIsNoOp(_job);
+    public bool IsCompleted
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => JobRuntime.PauseIsNoOp(_job);
+    }
 
     /// <summary>Returns 1, after the wait-context reset when the job is being restarted.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int GetResult() => JobRuntime.CompletePause(_job);
 
     /// <summary>The job this awaiter suspends (see <see cref="_job"/>).</summary>

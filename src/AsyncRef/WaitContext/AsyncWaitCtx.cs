@@ -340,7 +340,20 @@ public sealed class AsyncWaitCtx
     }
 
     /// <summary>The reset done when a job started with this context is restarted: marked entries go, add flags clear.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal void ResetCounts()
+    {
+        // Without entries (hence counts 0/0) and without the models, the reset changes nothing: the machine's target
+        // for it is the current state. Tested here, inlined into the resume, so the common restart makes no call.
+        if (_count == 0 && !Async.Modelling)
+        {
+            return;
+        }
+
+        ResetEntries();
+    }
+
+    private void ResetEntries()
     {
         Transition(WaitCtxTrigger.ResetCounts);
         int kept = 0;
