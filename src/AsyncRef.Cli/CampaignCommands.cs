@@ -182,7 +182,7 @@ internal static class CampaignCommands
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
             {
-                throw new OracleInputException($"asyncref: cannot merge: {OracleText.OneLine(e.Message)}");
+                throw new OracleInputException(e is JsonException ? OracleText.OneLine(e.Message) : $"asyncref: cannot merge: {OracleText.OneLine(e.Message)}");
             }
         }));
         return merge;

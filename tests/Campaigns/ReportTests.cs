@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using AsyncRef.Campaigns.Reporting;
 
@@ -60,5 +61,16 @@ public sealed class ReportTests : IDisposable
         Assert.Equal(expected.Select(r => (r.Depth, r.Scenarios, r.DistinctStates)), actual.Select(r => (r.Depth, r.Scenarios, r.DistinctStates)));
         long summed = shards.Sum(s => CampaignReport.Load(s).Depths.Single(r => r.Depth == 3).DistinctStates);
         Assert.True(summed > expected.Single(r => r.Depth == 3).DistinctStates, "the shards share states, so a sum would overcount");
+    }
+
+    [Fact]
+    public void AFileThatIsNotAReport_IsNamedWithItsLine()
+    {
+        string notAReport = Path.Combine(_out, "shard.log");
+        File.WriteAllText(notAReport, "{\n  \"kind\": \"enumerate\",\n  oops\n}\n");
+
+        JsonException e = Assert.Throws<JsonException>(() => CampaignReport.Load(notAReport));
+
+        Assert.StartsWith(notAReport + ":3: not a campaign report", e.Message, StringComparison.Ordinal);
     }
 }

@@ -56,9 +56,20 @@ internal sealed class CampaignReport
     public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, ReportJson.Default.CampaignReport));
 
     /// <summary>Loads a saved report.</summary>
-    /// <exception cref="JsonException">The file is not a report.</exception>
-    public static CampaignReport Load(string path) =>
-        JsonSerializer.Deserialize(File.ReadAllText(path), ReportJson.Default.CampaignReport) ?? throw new JsonException("the file holds no report");
+    /// <exception cref="JsonException">The file is not a report; the message starts with <c>FILE:LINE:</c>.</exception>
+    public static CampaignReport Load(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllText(path), ReportJson.Default.CampaignReport)
+                ?? throw new JsonException($"{path}:1: not a campaign report (the file holds no report)");
+        }
+        catch (JsonException e) when (e.LineNumber is { } line)
+        {
+            // System.Text.Json counts lines from 0; users read them from 1.
+            throw new JsonException($"{path}:{line + 1}: not a campaign report ({e.Message})", e);
+        }
+    }
 
     /// <summary>
     /// The report as text: outcomes, divergence classes, the coverage table (every item of each section with its hit
