@@ -88,7 +88,7 @@ public sealed class RecordingTests
         ModelCoverage.StartRecording(coverage);
         try
         {
-            // A restart resets the counts of the job's context even when it holds no fd (facts §4.3).
+            // Every restart resets the counts of the job's context, even one without fds (spec/evidence.md §2.4).
             AsyncWaitCtx empty = AsyncWaitCtx.New();
             AsyncJob job = default;
             int ret = 0;
@@ -121,7 +121,7 @@ public sealed class RecordingTests
         Async.CheckedMode = false;
         try
         {
-            // The reset of a restart is behaviour, not a check (facts §4.3): it happens in unchecked mode too.
+            // The reset of a restart is behaviour, not a check (spec/evidence.md §2.4, E4): it happens in unchecked mode too.
             AsyncWaitCtx ctx = AsyncWaitCtx.New();
             ctx.SetWaitFd(new object(), 3, null, null);
             AsyncJob job = default;

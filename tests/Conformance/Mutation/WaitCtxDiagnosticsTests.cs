@@ -33,7 +33,7 @@ public sealed class WaitCtxDiagnosticsTests
     [Fact]
     public void CallbackApi_OnProfile111_IsRefusedNamingTheFunctionAndProfile() => TestThreads.Run(() =>
     {
-        // The callback and status functions came with OpenSSL 3.0 (facts §2.17).
+        // The callback and status functions came with OpenSSL 3.0 (spec/evidence.md §2.4, PR #7573).
         Async.ThreadProfile = AsyncProfile.OpenSsl111;
         AsyncWaitCtx ctx = AsyncWaitCtx.New();
         foreach (string function in new[] { "ASYNC_WAIT_CTX_set_callback", "ASYNC_WAIT_CTX_get_callback", "ASYNC_WAIT_CTX_set_status", "ASYNC_WAIT_CTX_get_status" })
@@ -55,7 +55,7 @@ public sealed class WaitCtxDiagnosticsTests
         UndefinedBehaviorException e = TestThreads.AssertUb(UbRules.FdArrayTooSmall, () => ctx.GetAllFds(new int[1], out _));
         Assert.Equal("an fd array of 1 entries was passed where 2 are written", e.Explanation);
 
-        // Two old entries cleared: two deleted fds, written into an array of one (facts §2.15: delfd holds numdel).
+        // Two old entries cleared: two deleted fds (spec/evidence.md §2.4), written into an array of one.
         WaitCtxBookkeepingTests.Reset(ctx);
         ctx.ClearFd(k1);
         ctx.ClearFd(k2);
@@ -88,7 +88,7 @@ public sealed class WaitCtxDiagnosticsTests
     [Fact]
     public void AResetThatUnlinksAnEntry_ReleasesItsKeyDataAndCleanup() => TestThreads.Run(() =>
     {
-        // C frees an entry marked deleted at the next reset (facts §4.1): nothing may keep what it held alive.
+        // C frees an entry marked deleted at the next reset (spec/evidence.md §2.4): nothing may keep what it held alive.
         AsyncWaitCtx ctx = AsyncWaitCtx.New();
         ctx.SetWaitFd(new object(), 1, null, null);
         WeakReference[] held = SetClearedEntry(ctx);
