@@ -1,0 +1,170 @@
+using System.Runtime.CompilerServices;
+
+namespace AsyncRef.Conformance.Mutation;
+
+/// <summary>
+/// Misuse of <see cref="JobTask{TResult}"/> and of the pause awaiter, written to kill the mutants the Runtime run of
+/// `make mutation` left alive: a task used after its result was consumed, read before it completed or awaited
+/// twice is refused with a message saying so; a second pause while one is pending is refused; a pause awaiter made
+/// outside the job still pauses the job that awaits it; a pause that is a no-op (blocked) does not reset the wait
+/// context's counts (spec/evidence.md §2.3: the reset follows a resume only).
+/// </summary>
+public sealed class JobTaskMisuseTests
+{
+    [Fact]
+    public void ATaskUsedAfterItsResultWasConsumed_IsRefused() => TestThreads.Run(() =>
+    {
+        string[] messages = [];
+        AsyncJobFunc func = async args =>
+        {
+            JobTask<int> task = PausingHelper();
+            int first = await task;
+            // The box went back to its free list: every later use of the task is stale.
+            messages =
+            [
+                Assert.Throws<InvalidOperationException>(() => task.IsCompleted).Message,
+                Assert.Throws<InvalidOperationException>(() => task.GetAwaiter().GetResult()).Message,
+            ];
+            return first;
+        };
+        AsyncJob job = default;
+        int ret = 0;
+        AsyncWaitCtx ctx = AsyncWaitCtx.New();
+        Assert.Equal(AsyncResult.Pause, Async.StartJob(ref job, ctx, ref ret, func));
+        Assert.Equal(AsyncResult.Finish, Async.StartJob(ref job, ctx, ref ret, func));
+        Assert.Equal(5, ret);
+        Assert.All(messages, m => Assert.Equal("A JobTask was used after its result had been consumed.", m));
+    });
+
+    [Fact]
+    public void ATaskReadBeforeItCompleted_OrAwaitedTwice_IsRefused() => TestThreads.Run(() =>
+    {
+        string? early = null, twice = null;
+        AsyncJobFunc func = async args =>
+        {
+            JobTask<int> task = PausingHelper();
+            early = Assert.Throws<InvalidOperationException>(() => task.GetAwaiter().GetResult()).Message;
+            JobTask<int> parent = Awaits(task);
+            try
+            {
+                await task;
+            }
+            catch (InvalidOperationException e)
+            {
+                twice = e.Message;
+            }
+
+            return await parent;
+        };
+        AsyncJob job = default;
+        int ret = 0;
+        AsyncWaitCtx ctx = AsyncWaitCtx.New();
+        Assert.Equal(AsyncResult.Pause, Async.StartJob(ref job, ctx, ref ret, func));
+        Assert.Equal(AsyncResult.Finish, Async.StartJob(ref job, ctx, ref ret, func));
+        Assert.Equal(6, ret);
+        Assert.Equal("A JobTask result was read before the method completed.", early);
+        Assert.Equal("A JobTask was awaited twice.", twice);
+    });
+
+    [Fact]
+    public void ASecondPauseWhileOneIsPending_IsRefused() => TestThreads.Run(() =>
+    {
+        UndefinedBehaviorException? second = null;
+        AsyncJobFunc func = async args =>
+        {
+            _ = PausingHelper();
+            try
+            {
+                await PausingHelper();
+            }
+            catch (UndefinedBehaviorException e)
+            {
+                second = e;
+            }
+
+            return 1;
+        };
+        AsyncJob job = default;
+        int ret = 0;
+        // The function then returns with the first pause pending: refused in turn.
+        TestThreads.AssertUb(UbRules.DanglingPause, () => Async.StartJob(ref job, AsyncWaitCtx.New(), ref ret, func));
+        Assert.NotNull(second);
+        Assert.Equal(UbRules.DanglingPause, second.RuleId);
+        Assert.Contains("paused again while an earlier pause of the job was still pending", second.Explanation, StringComparison.Ordinal);
+    });
+
+    [Fact]
+    public void APauseAwaiterMadeOutsideTheJob_PausesTheJobThatAwaitsIt() => TestThreads.Run(() =>
+    {
+        var stored = new StoredPause(Async.PauseJob().GetAwaiter());
+        AsyncJobFunc func = async args =>
+        {
+            await stored;
+            return 3;
+        };
+        AsyncWaitCtx ctx = AsyncWaitCtx.New();
+        AsyncJob job = default;
+        int ret = 0;
+        Assert.Equal(AsyncResult.Pause, Async.StartJob(ref job, ctx, ref ret, func));
+        Assert.Equal(AsyncResult.Finish, Async.StartJob(ref job, ctx, ref ret, func));
+        Assert.Equal(3, ret);
+    });
+
+    [Fact]
+    public void ABlockedPauseAfterAResume_DoesNotResetTheCountsAgain() => TestThreads.Run(() =>
+    {
+        (int Added, int Deleted) afterBlockedPause = (-1, -1);
+        AsyncWaitCtx ctx = AsyncWaitCtx.New();
+        AsyncJobFunc func = async args =>
+        {
+            await Async.PauseJob();
+            ctx.SetWaitFd(new object(), 8, null, null);
+            Async.BlockPause();
+            Assert.Equal(1, await Async.PauseJob());
+            Async.UnblockPause();
+            ctx.GetChangedFds([], out int added, [], out int deleted);
+            afterBlockedPause = (added, deleted);
+            return 2;
+        };
+        AsyncJob job = default;
+        int ret = 0;
+        Assert.Equal(AsyncResult.Pause, Async.StartJob(ref job, ctx, ref ret, func));
+        Assert.Equal(AsyncResult.Finish, Async.StartJob(ref job, ctx, ref ret, func));
+        Assert.Equal((1, 0), afterBlockedPause);
+    });
+
+    [Fact]
+    public void AFaultedJob_GoesBackToThePool_AndLeavesItsWaitCtx() => TestThreads.Run(() =>
+    {
+        // max_size 1: the next start can only succeed by reusing the faulted job.
+        Assert.Equal(1, Async.InitThread(1, 0));
+        AsyncWaitCtx ctx = AsyncWaitCtx.New();
+        AsyncJob job = default;
+        int ret = 0;
+        TestThreads.AssertUb(UbRules.DanglingPause, () => Async.StartJob(ref job, ctx, ref ret, ForgetsToAwait));
+        Assert.Equal(0, ctx.Describe().ActiveJobs);
+        Assert.Single(Async.DescribeThread().IdleJobObjectIds);
+        Assert.Equal(AsyncResult.Finish, Async.StartJob(ref job, ctx, ref ret, Jobs.Return42));
+        Assert.Equal(42, ret);
+    });
+
+    private static async JobTask<int> PausingHelper()
+    {
+        await Async.PauseJob();
+        return 5;
+    }
+
+    private static async JobTask<int> Awaits(JobTask<int> task) => await task + 1;
+
+    private static async JobTask<int> ForgetsToAwait(byte[]? args)
+    {
+        _ = PausingHelper();
+        return await new ValueTask<int>(3);
+    }
+
+    /// <summary>An awaitable that hands out a pause awaiter made earlier, outside any job.</summary>
+    private readonly struct StoredPause(PauseAwaiter awaiter)
+    {
+        public PauseAwaiter GetAwaiter() => awaiter;
+    }
+}
