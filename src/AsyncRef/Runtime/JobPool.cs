@@ -138,8 +138,8 @@ internal sealed class JobPool
         for (int i = 0; i < _idleCount; i++)
         {
             JobCore job = _idle[i];
+            // No generation bump: the release that made the job idle already ended its last use.
             job.Transition(Model.JobTrigger.Free, thread);
-            job.Generation++;
             thread.StackMemory.FreeStack(job.Stack);
             job.Stack = null;
             _idle[i] = null!;
