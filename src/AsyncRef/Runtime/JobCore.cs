@@ -64,9 +64,6 @@ internal sealed class JobCore
     /// <summary>Restarted at least once in the current use: OpenSSL's hidden job status is then "paused" (a nested start sees it).</summary>
     internal bool Resumed;
 
-    /// <summary>Set by a restart until the resumed pause point runs its reset.</summary>
-    internal bool ResumingFromPause;
-
     /// <summary>Misuse recorded by an awaiter that a foreign builder used.</summary>
     internal string? Misuse;
 

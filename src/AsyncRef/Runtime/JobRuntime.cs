@@ -72,19 +72,6 @@ internal static class JobRuntime
         return true;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static int CompletePause(JobCore? captured)
-    {
-        if (PausingJob(captured) is { ResumingFromPause: true } job)
-        {
-            // The reset belongs to the restart, on the context the job was started with (spec WCTX-13).
-            job.ResumingFromPause = false;
-            job.WaitCtx!.ResetCounts();
-        }
-
-        return 1;
-    }
-
     /// <summary>Records the suspension of <paramref name="job"/> (see <see cref="PausingJob"/>) at <paramref name="resumePoint"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void RegisterPause(JobCore? job, JobStep resumePoint)
@@ -241,10 +228,14 @@ internal static class JobRuntime
         thread.PausedJobs--;
         thread.CurrentJob = core;
         core.Resumed = true;
-        core.ResumingFromPause = true;
         core.PausePending = false;
         JobStep step = core.ResumePoint!;
         core.ResumePoint = null;
+        // The reset belongs to the restart, on the context the job was started with (spec WCTX-13). In C the resumed
+        // fibre does it first thing on returning from its pause; here the resume point is always the state machine
+        // that awaited the pause, and the first thing it runs is that await's result, so nothing can observe the
+        // reset happening just before it runs rather than inside it.
+        core.WaitCtx!.ResetCounts();
         try
         {
             step.MoveNext();
@@ -357,7 +348,6 @@ internal static class JobRuntime
         core.ResumePoint = null;
         core.PausePending = false;
         core.Resumed = false;
-        core.ResumingFromPause = false;
         core.Misuse = null;
         core.Owner = null;
         core.Generation++;

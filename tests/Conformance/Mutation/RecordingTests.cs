@@ -82,6 +82,68 @@ public sealed class RecordingTests
     });
 
     [Fact]
+    public void Recording_CountsClearFd_AResetOfAnEmptyContext_AndTheFreeOfEachEntry() => TestThreads.Run(() =>
+    {
+        var coverage = new ModelCoverage();
+        ModelCoverage.StartRecording(coverage);
+        try
+        {
+            // Every restart resets the counts of the job's context, even one without fds (spec/evidence.md §2.4).
+            AsyncWaitCtx empty = AsyncWaitCtx.New();
+            AsyncJob job = default;
+            int ret = 0;
+            Assert.Equal(AsyncResult.Pause, Async.StartJob(ref job, empty, ref ret, Jobs.PauseOnceReturn7));
+            Assert.Equal(AsyncResult.Finish, Async.StartJob(ref job, empty, ref ret, Jobs.PauseOnceReturn7));
+            AsyncWaitCtx.Free(empty);
+
+            AsyncWaitCtx ctx = AsyncWaitCtx.New();
+            object cleared = new();
+            ctx.SetWaitFd(cleared, 1, null, null);
+            ctx.SetWaitFd(new object(), 2, null, null);
+            Assert.Equal(1, ctx.ClearFd(cleared));
+            AsyncWaitCtx.Free(ctx);
+        }
+        finally
+        {
+            Assert.Same(coverage, ModelCoverage.StopRecording());
+        }
+
+        Assert.Equal(1, coverage.HitsOf(new CoverageItem("wait-ctx", CoverageKind.Transition, "Live --ResetCounts--> ignored")));
+        Assert.Equal(1, coverage.HitsOf(new CoverageItem("wait-ctx", CoverageKind.Transition, "Live --ClearFd--> ignored")));
+        Assert.Equal(1, coverage.HitsOf(new CoverageItem("fd-entry", CoverageKind.Transition, "Added --Clear--> Gone")));
+        Assert.Equal(1, coverage.HitsOf(new CoverageItem("fd-entry", CoverageKind.Transition, "Added --Free--> Gone")));
+    });
+
+    [Fact]
+    public void CheckedModeOff_RestartsStillResetTheCounts_AndNothingIsChecked() => TestThreads.Run(() =>
+    {
+        bool wasChecked = Async.CheckedMode;
+        Async.CheckedMode = false;
+        try
+        {
+            // The reset of a restart is behaviour, not a check (spec/evidence.md §2.4, E4): it happens in unchecked mode too.
+            AsyncWaitCtx ctx = AsyncWaitCtx.New();
+            ctx.SetWaitFd(new object(), 3, null, null);
+            AsyncJob job = default;
+            int ret = 0;
+            Assert.Equal(AsyncResult.Pause, Async.StartJob(ref job, ctx, ref ret, Jobs.PauseOnceReturn7));
+            Assert.Equal(AsyncResult.Finish, Async.StartJob(ref job, ctx, ref ret, Jobs.PauseOnceReturn7));
+            Assert.Equal(1, ctx.GetChangedFds([], out int numAdd, [], out int numDel));
+            Assert.Equal((0, 0), (numAdd, numDel));
+            Assert.False(ctx.Describe().EntriesNewestFirst.Single().Added);
+
+            // Unchecked mode is the fast mode: a planted inconsistency goes unnoticed instead of being checked.
+            WaitCtxBookkeepingTests.Corrupt(ctx, "_numAdd", 5);
+            Assert.Equal(1, ctx.SetWaitFd(new object(), 4, null, null));
+            AsyncWaitCtx.Free(ctx);
+        }
+        finally
+        {
+            Async.CheckedMode = wasChecked;
+        }
+    });
+
+    [Fact]
     public void Recording_ATransitionTheCatalogueLacks_IsAViolationNamingIt()
     {
         var coverage = new ModelCoverage();

@@ -204,7 +204,7 @@ public sealed class WaitCtxBookkeepingTests
     });
 
     /// <summary>Restarts a job started with <paramref name="ctx"/>: one reset of its counts (evidence §4).</summary>
-    private static void Reset(AsyncWaitCtx ctx)
+    internal static void Reset(AsyncWaitCtx ctx)
     {
         AsyncJob job = default;
         int ret = 0;
@@ -230,6 +230,6 @@ public sealed class WaitCtxBookkeepingTests
     }
 
     /// <summary>Plants a bug: overwrites a private field, as a broken runtime would, for the checker to find.</summary>
-    private static void Corrupt(AsyncWaitCtx ctx, string field, object? value) =>
+    internal static void Corrupt(AsyncWaitCtx ctx, string field, object? value) =>
         typeof(AsyncWaitCtx).GetField(field, BindingFlags.NonPublic | BindingFlags.Instance)!.SetValue(ctx, value);
 }
