@@ -128,6 +128,12 @@ public sealed class EngineScenarios(ITestOutputHelper output)
             "sees job");
 
     [Fact]
+    public void Planted_CallbackRaisesAnErrorOnTheDevicesThread_IsFound() =>
+        AssertFoundAndReplays(
+            new EngineSystem(NotifyMode.Callback, Loops: 2, Busy with { Faults = AppFaults.CallbackRaisesOnEarlyCompletion }, RingSize: 1),
+            "drains error FAILED_TO_SWAP_CONTEXT");
+
+    [Fact]
     public void Planted_ClearWithoutClose_LeaksFds_IsFound() =>
         AssertFoundAndReplays(
             new EngineSystem(NotifyMode.PerOperationFd, Loops: 1, Busy, RingSize: 2, EngineFaults.ClearWithoutClose),
