@@ -40,7 +40,7 @@ internal sealed class JobCore
     /// <summary>The stack its thread's <see cref="AsyncStackMemory"/> allocated when the job was created.</summary>
     internal object? Stack;
 
-    /// <summary>The thread that started the current use; only it may restart the job.</summary>
+    /// <summary>The thread that started the current use (or the last one: an idle job stays in its owner's pool); only it may restart the job.</summary>
     internal AsyncThreadState? Owner;
 
     /// <summary>The owner's <see cref="AsyncThreadState.Cleanups"/> when the current use started.</summary>
