@@ -71,17 +71,22 @@ coyote-campaign: build
 	ASYNCREF_HUNT_ITERATIONS=$(COYOTE_CAMPAIGN_ITERS) dotnet test tests/Systematic -c $(CONFIG) --no-build
 
 # The bug hunt: every correct engine/loop for HUNT_ITERS iterations, every planted bug under each of HUNT_SEEDS.
+# Hunts run a Release build of tests/Systematic (HUNT_CONFIG): 15-20% more iterations per second than Debug (README).
 HUNT_ITERS ?= 10000
 HUNT_SEEDS ?= 1 2 3 4 5
-.PHONY: hunt hunt-rate
-hunt: build
-	CONFIG=$(CONFIG) HUNT_ITERS=$(HUNT_ITERS) HUNT_SEEDS="$(HUNT_SEEDS)" bash tests/Systematic/run-hunt.sh
+HUNT_CONFIG ?= Release
+.PHONY: hunt hunt-rate hunt-build
+hunt-build: restore
+	dotnet build tests/Systematic -c $(HUNT_CONFIG) --no-restore
+
+hunt: hunt-build
+	CONFIG=$(HUNT_CONFIG) HUNT_ITERS=$(HUNT_ITERS) HUNT_SEEDS="$(HUNT_SEEDS)" bash tests/Systematic/run-hunt.sh
 
 # Iterations per second of the standard engine test (Correct_StableFd), HUNT_RATE_RUNS runs of HUNT_RATE_ITERS each.
 HUNT_RATE_RUNS ?= 3
 HUNT_RATE_ITERS ?= 10000
-hunt-rate: build
-	CONFIG=$(CONFIG) HUNT_RATE_RUNS=$(HUNT_RATE_RUNS) HUNT_RATE_ITERS=$(HUNT_RATE_ITERS) bash tests/Systematic/hunt-rate.sh
+hunt-rate: hunt-build
+	CONFIG=$(HUNT_CONFIG) HUNT_RATE_RUNS=$(HUNT_RATE_RUNS) HUNT_RATE_ITERS=$(HUNT_RATE_ITERS) bash tests/Systematic/hunt-rate.sh
 
 PROPERTY_CAMPAIGN_TESTS ?= 20000
 property-campaign: build

@@ -7,15 +7,16 @@
 #   2. BenchmarkDotNet, reference (bench/out/bdn/, log bench/out/bdn.log)
 #   3. C loops, pass 2            (bench/out/c-time-2.txt)
 #   4. paired: C (libasyncbench.so) and reference loops interleaved rep by rep in one process, in BENCH_ROUNDS
-#      (default 3) independent rounds, each a fresh process (bench/out/paired-R.txt); the table's headline ratios are
+#      (default 5) independent rounds, each a fresh process (bench/out/paired-R.txt); the table's headline ratios are
 #      the medians over the rounds
+#   4b. the JIT's listing of the hot path's tier-1 code (bench/out/hotpath-asm.txt)
 #   5. memory: N paused jobs, a fresh process per N and per implementation (bench/out/hold-*.txt)
 #   5b. perf stat per-cycle hardware counters of both sides, where the machine has them (bench/out/perf.txt)
 #   6. checked mode at scale: 100,000 paused jobs on one ctx through `asyncref run`, checked and unchecked, 3 interleaved
 #      pairs (bench/out/scale.txt; BENCH_SCALE_JOBS changes N)
 #   7. the table (bench/out/table.md)
 # Environment: BENCH_OUT (results folder), BENCH_FILTER (a BenchmarkDotNet --filter, e.g. '*Cycle*'), BENCH_ROUNDS
-# (paired rounds, default 3), BENCH_CLOCK (cpu or wall: the paired runs' clock, default cpu), BENCH_SCALE_JOBS (jobs of
+# (paired rounds, default 5), BENCH_CLOCK (cpu or wall: the paired runs' clock, default cpu), BENCH_SCALE_JOBS (jobs of
 # the checked-mode-at-scale row, default 100000).
 set -euo pipefail
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -72,12 +73,20 @@ step "C loops, pass 2"
 # Independent rounds: each a fresh process (its own JIT code layout and tiering), at a different moment of the run.
 # Both sides are timed by the thread's CPU time (BENCH_CLOCK=cpu, the default), so a rep during which another process
 # took the core does not count as slower; BENCH_CLOCK=wall times them by the wall clock instead.
-rounds="${BENCH_ROUNDS:-3}"
+rounds="${BENCH_ROUNDS:-5}"
 clock="${BENCH_CLOCK:-cpu}"
 for round in $(seq 1 "$rounds"); do
     step "paired, round $round of $rounds: C and reference interleaved rep by rep"
     dotnet "$bench_dll" paired --lib "$out/c/libasyncbench.so" --reps 11 --clock "$clock" | tee "$out/paired-$round.txt"
 done
+
+# The tier-1 code of the hot path as the measured loops ran it (the JIT's own listing, every workload warmed as in the
+# paired rounds). BenchmarkDotNet's DisassemblyDiagnoser wrote an empty report on this kind of VM ("No benchmarks were
+# disassembled"), so the JIT writes it instead.
+step "hot-path disassembly (bench/out/hotpath-asm.txt)"
+DOTNET_JitDisasm='Start StartNew Conclude Resume Release MoveNext Suspend' DOTNET_JitStdOutFile="$out/hotpath-asm.txt" \
+    dotnet "$bench_dll" loop cycle 300000 --mixed --clock cpu
+echo "tier-1 listings: $(grep -c '^; Assembly listing for method .*(Tier1' "$out/hotpath-asm.txt" || true) (search the file for '(Tier1)')"
 
 scale_jobs="${BENCH_SCALE_JOBS:-100000}"
 for n in 100000 1000000; do

@@ -19,7 +19,7 @@ namespace AsyncRef.Bench;
 /// <item><c>bdn --artifacts DIR [BenchmarkDotNet options]</c>: the BenchmarkDotNet run of <see cref="ReferenceBenchmarks"/>.</item>
 /// <item><c>paired --lib libasyncbench.so [--reps R] [--clock wall|cpu]</c>: the reference and the C loops interleaved rep by rep in this process.</item>
 /// <item><c>hold N</c>: N paused jobs held at once; run it in a fresh process per N.</item>
-/// <item><c>loop WORKLOAD N [--checked] [--clock wall|cpu]</c>: one reference loop, timed (for profiling, e.g. under perf).</item>
+/// <item><c>loop WORKLOAD N [--checked] [--mixed] [--clock wall|cpu]</c>: one reference loop, timed (for profiling, e.g. under perf).</item>
 /// <item><c>report --results DIR</c>: the combined table from the files the other modes wrote.</item>
 /// </list>
 /// </summary>
@@ -47,7 +47,7 @@ public static class Program
             case "report":
                 return Report.Run(Option(rest, "--results") ?? Fail.Usage());
             default:
-                Console.Error.WriteLine("usage: AsyncRef.Bench bdn --artifacts DIR [bdn options] | paired --lib PATH [--reps R] [--clock wall|cpu] | hold N | loop WORKLOAD N [--checked] [--clock wall|cpu] | report --results DIR");
+                Console.Error.WriteLine("usage: AsyncRef.Bench bdn --artifacts DIR [bdn options] | paired --lib PATH [--reps R] [--clock wall|cpu] | hold N | loop WORKLOAD N [--checked] [--mixed] [--clock wall|cpu] | report --results DIR");
                 return 64;
         }
     }
@@ -58,7 +58,17 @@ public static class Program
         long n = long.Parse(args[1], CultureInfo.InvariantCulture);
         Async.CheckedMode = args.Contains("--checked");
         var driver = new Driver();
-        Tiering.WarmUp(() => driver.Run(w, 2000));
+        // --mixed warms every workload, as the paired and BenchmarkDotNet runs do: the runtime's call sites (the job
+        // function's delegate, a box's MoveNext, a box's return to its free list) then see several targets, so tiered
+        // PGO cannot turn them into guarded direct calls the way it does when one workload runs alone.
+        Workload[] warm = args.Contains("--mixed") ? Enum.GetValues<Workload>() : [w];
+        Tiering.WarmUp(() =>
+        {
+            foreach (Workload x in warm)
+            {
+                driver.Run(x, 2000);
+            }
+        });
 
         // 15 reps of n/15 cycles: the minimum is what the code costs, the median what this box gave most of the time.
         long per = Math.Max(1, n / 15);

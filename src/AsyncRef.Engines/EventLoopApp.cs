@@ -41,6 +41,13 @@ public enum AppFaults
     /// while the job is still paused, and the job is abandoned.
     /// </summary>
     ClosesSlowConnections = 128,
+
+    /// <summary>
+    /// The completion callback takes a completion that arrives before the loop holds the job's handle (the job has not
+    /// paused yet) for a stray one and raises an error about it where it runs: on the device's thread, whose error
+    /// queue the loop that owns the job never reads.
+    /// </summary>
+    CallbackRaisesOnEarlyCompletion = 256,
 }
 
 /// <summary>The shape of an application run.</summary>
@@ -427,6 +434,12 @@ public sealed class EventLoopApp
             // The planted defect: resume the job right here, on the device's thread.
             TracedAsync.StartJob(ref connection.Job, connection.Ctx, ref connection.Ret, null);
             return 1;
+        }
+
+        if ((_options.Faults & AppFaults.CallbackRaisesOnEarlyCompletion) != 0 && connection.Job.IsNull)
+        {
+            // The planted defect: the connection's error goes to the queue of the thread the callback runs on.
+            TracedAsync.RaiseError(new AsyncError(AsyncError.LibAsync, AsyncError.FailedToSwapContext));
         }
 
         lock (_fds.Gate)

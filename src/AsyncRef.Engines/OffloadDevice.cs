@@ -189,6 +189,8 @@ public sealed class OffloadDevice
         if (op.Callback is { } callback)
         {
             TracedAsync.InvokeCallback(op.Ctx, callback, op.CallbackArg);
+            // A poller reads its own thread's error queue after each response it processes (and logs what it finds).
+            TracedAsync.DrainErrors();
         }
     }
 }

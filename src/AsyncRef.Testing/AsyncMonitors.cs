@@ -43,6 +43,13 @@ public enum AsyncMonitors
     /// <summary>A job returns (pauses or finishes) with the thread's block counter as it found it.</summary>
     BalancedBlockPause = 64,
 
+    /// <summary>
+    /// Threads never see each other's errors: an error raised through <see cref="TracedAsync"/> belongs to the thread it
+    /// is raised for (the raising thread; inside a wait ctx's callback, the thread of the job using that ctx; inside a
+    /// job, the job's thread), and a thread that drains its error queue must get only its own errors.
+    /// </summary>
+    ErrorIsolation = 128,
+
     /// <summary>Every monitor.</summary>
-    All = NoLostWakeUp | JobsFinish | ResumeAfterPause | WaitCtxSharing | ThreadIsolation | Teardown | BalancedBlockPause,
+    All = NoLostWakeUp | JobsFinish | ResumeAfterPause | WaitCtxSharing | ThreadIsolation | Teardown | BalancedBlockPause | ErrorIsolation,
 }

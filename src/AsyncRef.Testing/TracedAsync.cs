@@ -26,9 +26,15 @@ public static class TracedAsync
         if (it is not null)
         {
             ThreadRecord thread = it.CurrentThread;
+            var site = new Site(file, line);
+            if (result == 0)
+            {
+                it.CreditError(thread, site, Async.DescribeThread().QueuedErrors);
+            }
+
             if (it.Recording)
             {
-                Done(it, thread, $"init_thread {maxSize} {initSize}", new Site(file, line), $"init_thread {maxSize} {initSize}", Int(result));
+                Done(it, thread, $"init_thread {maxSize} {initSize}", site, $"init_thread {maxSize} {initSize}", Int(result));
             }
         }
 
@@ -470,9 +476,68 @@ public static class TracedAsync
             }
 
             it.BeforeCallback(thread, record, site);
+            CtxRecord? outer = thread.InCallback;
+            thread.InCallback = record;
+            try
+            {
+                return callback(callbackArg);
+            }
+            finally
+            {
+                thread.InCallback = outer;
+            }
         }
 
         return callback(callbackArg);
+    }
+
+    /// <summary>
+    /// <c>ERR_raise(lib, reason)</c>: queues <paramref name="error"/> on the calling thread's error queue, as engine code
+    /// reports a failure. The <see cref="AsyncMonitors.ErrorIsolation"/> monitor credits it to the thread it is raised
+    /// for (inside a wait ctx's callback: the thread of the job using that ctx).
+    /// </summary>
+    /// <param name="error">The error.</param>
+    /// <param name="file">Filled in by the compiler.</param>
+    /// <param name="line">Filled in by the compiler.</param>
+    public static void RaiseError(AsyncError error, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
+    {
+        Async.RaiseError(error);
+        if (Iteration.Current is { } it)
+        {
+            ThreadRecord thread = it.CurrentThread;
+            var site = new Site(file, line);
+            it.CreditError(thread, site, Async.DescribeThread().QueuedErrors);
+            if (it.Recording)
+            {
+                it.Record(thread, "raise_error " + error.Name, site, null)!.Inexpressible = true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Drains the calling thread's error queue (<c>ERR_get_error</c> until 0), oldest first. The
+    /// <see cref="AsyncMonitors.ErrorIsolation"/> monitor checks that every error raised through this façade and drained
+    /// here belongs to the calling thread.
+    /// </summary>
+    /// <param name="file">Filled in by the compiler.</param>
+    /// <param name="line">Filled in by the compiler.</param>
+    /// <returns>The queued errors.</returns>
+    public static IReadOnlyList<AsyncError> DrainErrors([CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
+    {
+        IReadOnlyList<AsyncError> errors = Async.DrainErrors();
+        if (Iteration.Current is { } it)
+        {
+            ThreadRecord thread = it.CurrentThread;
+            var site = new Site(file, line);
+            if (it.Recording)
+            {
+                Done(it, thread, "errors", site, "errors", "[" + string.Join(' ', errors.Select(e => e.Name)) + "]");
+            }
+
+            it.ErrorsDrained(thread, errors, site);
+        }
+
+        return errors;
     }
 
     /// <summary>

@@ -196,6 +196,13 @@ public static class Async
     /// <returns>1.</returns>
     public static int IsCapable() => 1;
 
+    /// <summary>
+    /// <c>ERR_raise(lib, reason)</c>: queues <paramref name="error"/> on the calling thread's error queue, as libcrypto
+    /// code running on the thread (an engine or provider, inside a job or not) reports a failure.
+    /// </summary>
+    /// <param name="error">The error.</param>
+    public static void RaiseError(AsyncError error) => AsyncThreadState.Current.Errors.Enqueue(error);
+
     /// <summary>Drains the calling thread's error queue (<c>ERR_get_error</c> until 0), oldest first.</summary>
     /// <returns>The queued errors.</returns>
     public static IReadOnlyList<AsyncError> DrainErrors()

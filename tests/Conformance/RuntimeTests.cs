@@ -205,6 +205,29 @@ public sealed class RuntimeTests
         Assert.Empty(Async.DrainErrors());
     });
 
+    private static async JobTask<int> RaisesThenPauses(byte[]? args)
+    {
+        Async.RaiseError(new AsyncError(AsyncError.LibAsync, AsyncError.InitFailed));
+        await Async.PauseJob();
+        return 1;
+    }
+
+    [Fact]
+    public void RaiseError_InsideAJob_IsSeenByItsThreadAfterThePause_AndByNoOtherThread() => TestThreads.Run(() =>
+    {
+        // The queue is the thread's, shared with its jobs: the caller sees the job's error right after PAUSE (E9).
+        AsyncJob job = default;
+        int ret = 0;
+        Assert.Equal(AsyncResult.Pause, Async.StartJob(ref job, AsyncWaitCtx.New(), ref ret, RaisesThenPauses));
+        IReadOnlyList<AsyncError> other = [];
+        var thread = new Thread(() => other = Async.DrainErrors());
+        thread.Start();
+        thread.Join();
+        Assert.Empty(other);
+        Assert.Equal([new AsyncError(AsyncError.LibAsync, AsyncError.InitFailed)], Async.DrainErrors());
+        Assert.Equal(AsyncResult.Finish, Async.StartJob(ref job, null, ref ret, null));
+    });
+
     [Fact]
     public void PauseJob_OutsideJob_CompletesAtOnceWithOne()
     {

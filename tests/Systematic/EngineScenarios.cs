@@ -128,6 +128,21 @@ public sealed class EngineScenarios(ITestOutputHelper output)
             "sees job");
 
     [Fact]
+    public void Planted_CallbackRaisesAnErrorOnTheDevicesThread_IsFound() =>
+        AssertFoundAndReplays(
+            new EngineSystem(NotifyMode.Callback, Loops: 2, Busy with { Faults = AppFaults.CallbackRaisesOnEarlyCompletion }, RingSize: 1),
+            "drains error FAILED_TO_SWAP_CONTEXT");
+
+    [Fact]
+    public void CallbacksErrorOnTheDevicesThread_IsSeenOnlyByErrorIsolation()
+    {
+        // The same plant with every other monitor attached: nothing else notices an error on the wrong thread's queue.
+        var system = new EngineSystem(NotifyMode.Callback, Loops: 2, Busy with { Faults = AppFaults.CallbackRaisesOnEarlyCompletion }, RingSize: 1);
+        HuntResult result = Hunts.Correct(output).WithMonitors(AsyncMonitors.All & ~AsyncMonitors.ErrorIsolation).Explore(system.Run);
+        Assert.False(result.BugFound, result.Summary + "\n" + result.Report);
+    }
+
+    [Fact]
     public void Planted_ClearWithoutClose_LeaksFds_IsFound() =>
         AssertFoundAndReplays(
             new EngineSystem(NotifyMode.PerOperationFd, Loops: 1, Busy, RingSize: 2, EngineFaults.ClearWithoutClose),

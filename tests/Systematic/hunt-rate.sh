@@ -5,7 +5,7 @@
 # processes. Prints each run's iterations per second (wall clock of the exploration, and per second of the test
 # process's CPU time, warm-up JIT included), the range over the runs, the steps per iteration, and the load average.
 set -uo pipefail
-CONFIG=${CONFIG:-Debug}
+CONFIG=${CONFIG:-Release}
 RUNS=${HUNT_RATE_RUNS:-3}
 ITERS=${HUNT_RATE_ITERS:-10000}
 summary=$(mktemp)

@@ -4,7 +4,7 @@
 # their median. The runtime is unchecked (HUNT_CHECKED=1 turns its checked mode on), as in a user's hunt.
 # Exits non-zero when a test fails.
 set -uo pipefail
-CONFIG=${CONFIG:-Debug}
+CONFIG=${CONFIG:-Release}
 ITERS=${HUNT_ITERS:-10000}
 SEEDS=${HUNT_SEEDS:-1 2 3 4 5}
 export ASYNCREF_CHECKED=${HUNT_CHECKED:-0}

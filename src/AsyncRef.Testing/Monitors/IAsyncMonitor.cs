@@ -38,6 +38,11 @@ internal interface IAsyncMonitor
     {
     }
 
+    /// <summary><paramref name="thread"/> drained its error queue; <paramref name="credited"/> are the drained errors the façade saw raised.</summary>
+    void OnErrorsDrained(Iteration it, ThreadRecord thread, IReadOnlyList<(AsyncError Error, ErrorCredit Credit)> credited, Site site)
+    {
+    }
+
     /// <summary>Every thread of the test body has returned.</summary>
     void AtEnd(Iteration it)
     {
@@ -54,6 +59,11 @@ internal static class MonitorSet
         if (selected.HasFlag(AsyncMonitors.ThreadIsolation))
         {
             monitors.Add(new ThreadIsolationMonitor());
+        }
+
+        if (selected.HasFlag(AsyncMonitors.ErrorIsolation))
+        {
+            monitors.Add(new ErrorIsolationMonitor());
         }
 
         if (selected.HasFlag(AsyncMonitors.ResumeAfterPause))

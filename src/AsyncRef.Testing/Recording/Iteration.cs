@@ -96,7 +96,7 @@ internal sealed class Iteration
 
     public CtxRecord NewContext(AsyncWaitCtx ctx, string? name)
     {
-        var record = new CtxRecord(name ?? "C" + (Contexts.Count + 1), ctx) { Created = true };
+        var record = new CtxRecord(name ?? "C" + (Contexts.Count + 1), ctx) { Created = true, Creator = CurrentThread };
         _ctxs[ctx] = record;
         Contexts.Add(record);
         return record;
@@ -274,6 +274,58 @@ internal sealed class Iteration
         foreach (IAsyncMonitor monitor in _monitors)
         {
             monitor.BeforeCallback(this, thread, ctx, site);
+        }
+    }
+
+    /// <summary>
+    /// Credits an error just raised on <paramref name="thread"/> (now at <paramref name="position"/> in its queue) to
+    /// the thread it was raised for: inside a job, the job's thread; inside a callback, the thread of the unfinished
+    /// job using the callback's ctx (else the ctx's creator); otherwise the raising thread.
+    /// </summary>
+    public void CreditError(ThreadRecord thread, Site site, int position)
+    {
+        JobRecord? job = thread.Running;
+        CtxRecord? callback = job is null ? thread.InCallback : null;
+        if (callback is not null)
+        {
+            for (int i = Jobs.Count - 1; i >= 0; i--)
+            {
+                if (ReferenceEquals(Jobs[i].Ctx, callback.Ctx) && Jobs[i].Phase != JobPhase.Finished)
+                {
+                    job = Jobs[i];
+                    break;
+                }
+            }
+        }
+
+        ThreadRecord owner = job?.Owner ?? callback?.Creator ?? thread;
+        thread.Errors.Add(new ErrorCredit(thread, owner, job, callback, site, position));
+    }
+
+    /// <summary>
+    /// <paramref name="thread"/> drained <paramref name="drained"/>: pairs each credited error with the entry at its
+    /// position (errors raised without the façade have none), lets the monitors judge, and forgets the credits.
+    /// </summary>
+    public void ErrorsDrained(ThreadRecord thread, IReadOnlyList<AsyncError> drained, Site site)
+    {
+        if (thread.Errors.Count == 0)
+        {
+            return;
+        }
+
+        var credited = new List<(AsyncError, ErrorCredit)>();
+        foreach (ErrorCredit credit in thread.Errors)
+        {
+            if (credit.Position >= 1 && credit.Position <= drained.Count)
+            {
+                credited.Add((drained[credit.Position - 1], credit));
+            }
+        }
+
+        thread.Errors.Clear();
+        foreach (IAsyncMonitor monitor in _monitors)
+        {
+            monitor.OnErrorsDrained(this, thread, credited, site);
         }
     }
 

@@ -32,6 +32,35 @@ internal sealed class ThreadRecord(string name)
 
     /// <summary>Whether the thread's body returned.</summary>
     public bool Done { get; set; }
+
+    /// <summary>The wait ctx whose callback the thread is firing now (<see cref="TracedAsync.InvokeCallback"/>), or null.</summary>
+    public CtxRecord? InCallback { get; set; }
+
+    /// <summary>The errors raised through the façade on this thread since its last drain, oldest first.</summary>
+    public List<ErrorCredit> Errors { get; } = [];
+}
+
+/// <summary>
+/// Who an error raised on <paramref name="RaisedOn"/> belongs to: <paramref name="Owner"/>, the thread it was raised for.
+/// </summary>
+/// <param name="RaisedOn">The thread whose queue got it.</param>
+/// <param name="Owner">The thread it was raised for.</param>
+/// <param name="Job">The job the thread was running, or the job whose callback it was firing, if any.</param>
+/// <param name="Callback">The wait ctx whose callback raised it, if any.</param>
+/// <param name="Site">Where it was raised.</param>
+/// <param name="Position">The queue's length right after the raise: the error's place in the next drain, from 1.</param>
+internal sealed record ErrorCredit(ThreadRecord RaisedOn, ThreadRecord Owner, JobRecord? Job, CtxRecord? Callback, Site Site, int Position)
+{
+    /// <summary>How it came to be raised, for reports.</summary>
+    public string Describe()
+    {
+        string job = Job is null ? "" : $" for job {Job.Label} of thread '{Job.Owner.Name}' (started at {Job.StartSite})";
+        return Callback is not null
+            ? $"on thread '{RaisedOn.Name}' inside the callback of wait ctx {Callback.Name}{job}"
+            : Job is not null
+                ? $"by job {Job.Label} of thread '{Job.Owner.Name}' (started at {Job.StartSite}) while it ran on thread '{RaisedOn.Name}'"
+                : $"on thread '{RaisedOn.Name}'";
+    }
 }
 
 /// <summary>One use of a job object, from the start call that created it to its finish.</summary>
@@ -89,6 +118,9 @@ internal sealed class CtxRecord(string name, AsyncWaitCtx ctx)
 
     /// <summary>Whether <see cref="TracedAsync.NewWaitCtx"/> created it (so a scenario can create it too).</summary>
     public bool Created { get; set; }
+
+    /// <summary>The thread that created it through <see cref="TracedAsync.NewWaitCtx"/>, if it did.</summary>
+    public ThreadRecord? Creator { get; set; }
 }
 
 /// <summary>One recorded call of the failing schedule.</summary>

@@ -40,7 +40,7 @@ internal sealed class JobCore
     /// <summary>The stack its thread's <see cref="AsyncStackMemory"/> allocated when the job was created.</summary>
     internal object? Stack;
 
-    /// <summary>The thread that started the current use; only it may restart the job.</summary>
+    /// <summary>The thread that started the current use (or the last one: an idle job stays in its owner's pool); only it may restart the job.</summary>
     internal AsyncThreadState? Owner;
 
     /// <summary>The owner's <see cref="AsyncThreadState.Cleanups"/> when the current use started.</summary>
@@ -63,9 +63,6 @@ internal sealed class JobCore
 
     /// <summary>Restarted at least once in the current use: OpenSSL's hidden job status is then "paused" (a nested start sees it).</summary>
     internal bool Resumed;
-
-    /// <summary>Set by a restart until the resumed pause point runs its reset.</summary>
-    internal bool ResumingFromPause;
 
     /// <summary>Misuse recorded by an awaiter that a foreign builder used.</summary>
     internal string? Misuse;

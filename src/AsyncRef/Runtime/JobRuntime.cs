@@ -38,7 +38,7 @@ internal static class JobRuntime
             }
 
             Resume(thread, paused);
-            return Conclude(thread, paused, ref job, ref ret);
+            return Conclude(thread, paused, in paused.Root, ref job, ref ret);
         }
 
         return StartNew(thread, ref job, ctx, ref ret, func, args, size);
@@ -70,19 +70,6 @@ internal static class JobRuntime
         // Pausing is blocked: the machine ignores the pause, the job stays running.
         job.Transition(JobTrigger.Pause, thread);
         return true;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static int CompletePause(JobCore? captured)
-    {
-        if (PausingJob(captured) is { ResumingFromPause: true } job)
-        {
-            // The reset belongs to the restart, on the context the job was started with (spec WCTX-13).
-            job.ResumingFromPause = false;
-            job.WaitCtx!.ResetCounts();
-        }
-
-        return 1;
     }
 
     /// <summary>Records the suspension of <paramref name="job"/> (see <see cref="PausingJob"/>) at <paramref name="resumePoint"/>.</summary>
@@ -158,7 +145,13 @@ internal static class JobRuntime
             return AsyncResult.Err;
         }
 
-        core.Owner = thread;
+        // A pooled job keeps its owner (only the owner releases it, into the owner's pool), so the common start
+        // writes no reference here.
+        if (core.Owner != thread)
+        {
+            core.Owner = thread;
+        }
+
         core.OwnerCleanups = thread.Cleanups;
         core.WaitCtx = ctx;
         ctx?.AttachJob();
@@ -169,17 +162,24 @@ internal static class JobRuntime
         }
 
         thread.CurrentJob = core;
+        JobTask<int> root;
         try
         {
-            core.Root = func!(core.Args);
+            root = func!(core.Args);
         }
         catch (Exception e)
         {
             // A delegate that is not an async method can throw before returning a task.
-            core.Root = new JobTask<int>(ExceptionDispatchInfo.Capture(e));
+            root = new JobTask<int>(ExceptionDispatchInfo.Capture(e));
         }
 
-        return Conclude(thread, core, ref job, ref ret);
+        if (!root.IsCompleted)
+        {
+            // Only a job that did not finish in its first segment needs its task again (at its restarts).
+            core.Root = root;
+        }
+
+        return Conclude(thread, core, in root, ref job, ref ret);
     }
 
     /// <summary>Throws for a restart whose preconditions do not hold (the caller found one that fails).</summary>
@@ -241,10 +241,14 @@ internal static class JobRuntime
         thread.PausedJobs--;
         thread.CurrentJob = core;
         core.Resumed = true;
-        core.ResumingFromPause = true;
         core.PausePending = false;
         JobStep step = core.ResumePoint!;
         core.ResumePoint = null;
+        // The reset belongs to the restart, on the context the job was started with (spec WCTX-13). In C the resumed
+        // fibre does it first thing on returning from its pause; here the resume point is always the state machine
+        // that awaited the pause, and the first thing it runs is that await's result, so nothing can observe the
+        // reset happening just before it runs rather than inside it.
+        core.WaitCtx!.ResetCounts();
         try
         {
             step.MoveNext();
@@ -264,7 +268,8 @@ internal static class JobRuntime
         }
     }
 
-    private static AsyncResult Conclude(AsyncThreadState thread, JobCore core, ref AsyncJob job, ref int ret)
+    /// <summary>Ends a segment of <paramref name="core"/>, whose task is <paramref name="root"/>.</summary>
+    private static AsyncResult Conclude(AsyncThreadState thread, JobCore core, in JobTask<int> root, ref AsyncJob job, ref int ret)
     {
         thread.CurrentJob = null;
         if (core.Misuse is { } misuse)
@@ -272,7 +277,7 @@ internal static class JobRuntime
             throw Fault(thread, core, ref job, new UndefinedBehaviorException(UbRules.ForeignAwait, misuse));
         }
 
-        if (core.Root.IsCompleted)
+        if (root.IsCompleted)
         {
             if (core.PausePending)
             {
@@ -288,7 +293,7 @@ internal static class JobRuntime
             int result;
             try
             {
-                result = core.Root.ConsumeResult();
+                result = root.ConsumeResult();
             }
             catch
             {
@@ -357,9 +362,7 @@ internal static class JobRuntime
         core.ResumePoint = null;
         core.PausePending = false;
         core.Resumed = false;
-        core.ResumingFromPause = false;
         core.Misuse = null;
-        core.Owner = null;
         core.Generation++;
         // The job joins the calling thread's current pool, which may be a newer pool than the one it came from.
         (thread.Pool ??= new JobPool(0, 0, thread)).Push(core);

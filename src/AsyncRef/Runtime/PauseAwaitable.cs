@@ -12,14 +12,14 @@ public readonly struct PauseAwaitable
 
 /// <summary>
 /// Awaits <c>ASYNC_pause_job()</c>. It completes at once (returning 1, no side effect) outside a job or while pausing
-/// is blocked; inside a job it suspends the job, and when the job is restarted it resets the counts of the job's
-/// start-time wait context and returns 1.
+/// is blocked; inside a job it suspends the job, and returns 1 once a restart (which resets the counts of the job's
+/// start-time wait context) has resumed it.
 /// </summary>
 public readonly struct PauseAwaiter : ICriticalNotifyCompletion
 {
     /// <summary>
-    /// The job running when the awaiter was made, or null. It saves the thread-static look-up in each of
-    /// IsCompleted, the builder's suspend and GetResult: the job cannot change in between, because a paused job
+    /// The job running when the awaiter was made, or null. It saves the thread-static look-up in both
+    /// IsCompleted and the builder's suspend: the job cannot change in between, because a paused job
     /// resumes only as itself. Null (outside a job, or a default awaiter), or a job no longer running (an awaiter kept
     /// past its await), falls back to the thread's current job.
     /// </summary>
@@ -34,9 +34,9 @@ public readonly struct PauseAwaiter : ICriticalNotifyCompletion
         get => JobRuntime.PauseIsNoOp(_job);
     }
 
-    /// <summary>Returns 1, after the wait-context reset when the job is being restarted.</summary>
+    /// <summary>Returns 1 (the restart that resumed the job has already reset the counts of its wait context).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int GetResult() => JobRuntime.CompletePause(_job);
+    public int GetResult() => 1;
 
     /// <summary>The job this awaiter suspends (see <see cref="_job"/>).</summary>
     internal JobCore? Job => _job;
