@@ -99,6 +99,30 @@ public sealed class JobPoolCheckerTests
         AsyncWaitCtx.Free(ctx);
     });
 
+    [Fact]
+    public void CleanupThread_FreesTheStackAStartCreatedItsJobWith() => TestThreads.Run(() =>
+    {
+        // 3.2's stack functions: the free function gets back what the allocator gave (spec/evidence.md, E15).
+        Async.ThreadProfile = AsyncProfile.OpenSsl32;
+        Async.ThreadStackMemory = new AsyncStackMemory();
+        var allocated = new List<object?>();
+        var freed = new List<object?>();
+        Assert.Equal(1, Async.SetMemFunctions(
+            (ref nuint size) =>
+            {
+                var stack = new object();
+                allocated.Add(stack);
+                return stack;
+            },
+            freed.Add));
+        AsyncJob job = default;
+        int ret = 0;
+        Assert.Equal(AsyncResult.Finish, Async.StartJob(ref job, null, ref ret, Jobs.Return42));
+        Async.CleanupThread();
+        Assert.Single(allocated);
+        Assert.Equal(allocated, freed);
+    });
+
     /// <summary>A pool of <paramref name="idle"/> idle jobs, pre-created by <c>ASYNC_init_thread</c>.</summary>
     private static JobPool PoolWithIdle(int idle)
     {
