@@ -27,6 +27,23 @@ public sealed class ModelCheckerTests
     });
 
     [Fact]
+    public void AResumeWithTwoUnmetGuards_NamesBoth() => TestThreads.Run(() =>
+    {
+        // A paused job restarted on another thread, started without a wait ctx: both guards of Resume are false
+        // (job lifecycle diagram).
+        AsyncThreadState thread = AsyncThreadState.Current;
+        var models = new CheckedModels();
+        var paused = new JobCore { Owner = new AsyncThreadState() };
+        typeof(JobCore).GetProperty(nameof(JobCore.State), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+            .SetValue(paused, AsyncJobState.Paused);
+        var e = Assert.Throws<InvariantViolationException>(() =>
+            models.Job(paused, JobTrigger.Resume, thread, null, AsyncJobState.Running));
+        Assert.Equal(
+            "model violation: job: Resume is not permitted in Paused (unmet: on the thread that started it, started with a wait ctx)",
+            e.Message);
+    });
+
+    [Fact]
     public void JobTarget_OtherThanTheMachines_IsAViolation() => TestThreads.Run(() =>
     {
         AsyncThreadState thread = AsyncThreadState.Current;
