@@ -76,6 +76,29 @@ public sealed class JobPoolCheckerTests
     });
 
     [Fact]
+    public void ALargePool_FindsADuplicateBelowTheTop_AtTheScheduledSweep() => TestThreads.Run(() =>
+    {
+        // 40 pre-created idle jobs. The first pop sweeps (nothing was counted yet) and schedules the next sweep
+        // after 39 changes, the pool's size then. Each start that finishes pops and pushes: 2 changes.
+        JobPool pool = PoolWithIdle(40);
+        StartOne();
+        JobCore?[] jobs = Idle(pool);
+        jobs[0] = jobs[1];
+        int starts = 0;
+        var e = Assert.Throws<InvariantViolationException>(() =>
+        {
+            for (; starts < 100; starts++)
+            {
+                StartOne();
+            }
+        });
+        Assert.Equal("invariant violated: no job is on the idle stack twice", e.Message);
+        // The first start's push was change 1; start n pops at change 2n and pushes at 2n + 1: the 39th change
+        // is the push of start 19, so 18 starts complete.
+        Assert.Equal(18, starts);
+    });
+
+    [Fact]
     public void MoreJobsCreatedThanMaxSize_IsFoundByCleanupThread() => TestThreads.Run(() =>
     {
         Assert.Equal(1, Async.InitThread(2, 1));
