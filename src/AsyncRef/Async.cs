@@ -170,7 +170,10 @@ public static class Async
 
     /// <summary><c>ASYNC_get_wait_ctx(job)</c>.</summary>
     /// <param name="job">A job handle.</param>
-    /// <returns>The wait context the job was started with (null if none, or if the handle is of a finished use).</returns>
+    /// <returns>
+    /// The wait context the job object's current use was started with: null if none, or while a finished job's object
+    /// is idle in the pool; a stale handle of an object that was reused sees the new use's context, as in C.
+    /// </returns>
     /// <exception cref="UndefinedBehaviorException"><see cref="UbRules.NullJob"/> for the null handle.</exception>
     public static AsyncWaitCtx? GetWaitCtx(AsyncJob job) => JobRuntime.GetWaitCtx(job);
 

@@ -106,6 +106,25 @@ public sealed class ContractTests
         Assert.Null(Async.GetWaitCtx(copy));
     });
 
+    [Fact]
+    public void GetWaitCtx_StaleHandleOfAReusedJob_SeesTheNewUsesContext() => TestThreads.Run(() =>
+    {
+        // ASYNC_get_wait_ctx returns job->waitctx without checking the handle (facts 2.6), and a stale handle is the
+        // pooled object itself (facts 3.9): once the pool hands it out again, the old handle reads the new use's ctx.
+        AsyncWaitCtx first = AsyncWaitCtx.New(), second = AsyncWaitCtx.New();
+        AsyncJob job = default;
+        int ret = 0;
+        Async.StartJob(ref job, first, ref ret, Jobs.OnlyPause);
+        AsyncJob stale = job;
+        Async.StartJob(ref job, first, ref ret, Jobs.OnlyPause);
+        Assert.Equal(AsyncResult.Pause, Async.StartJob(ref job, second, ref ret, Jobs.OnlyPause));
+        Assert.Equal(stale.ObjectId, job.ObjectId);
+        Assert.False(stale.IsCurrentUse);
+        Assert.Same(second, Async.GetWaitCtx(stale));
+        Async.StartJob(ref job, second, ref ret, Jobs.OnlyPause);
+        Assert.Null(Async.GetWaitCtx(stale));
+    });
+
     private static async JobTask<int> StartsNestedJob(byte[]? args)
     {
         AsyncJob inner = default;

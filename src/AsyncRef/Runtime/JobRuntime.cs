@@ -108,8 +108,9 @@ internal static class JobRuntime
             throw new UndefinedBehaviorException(UbRules.NullJob, "ASYNC_get_wait_ctx was called with a NULL job");
         }
 
-        // A finished job's wait-ctx pointer is cleared; a handle of an earlier use sees that.
-        return core.Generation == job.Generation ? core.WaitCtx : null;
+        // C reads the job object's field without checking the handle: FINISH cleared it, so a stale handle gives NULL
+        // while the object is idle, and the new use's context once the pool has handed the object out again.
+        return core.WaitCtx;
     }
 
     private static AsyncResult StartNew(
