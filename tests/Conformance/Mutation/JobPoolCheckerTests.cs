@@ -99,6 +99,24 @@ public sealed class JobPoolCheckerTests
     });
 
     [Fact]
+    public void APoolOfExactlyEightIdleJobs_IsCheckedInFull_BeforeItsScheduledSweep() => TestThreads.Run(() =>
+    {
+        // 10 pre-created idle jobs. The first start's pop sweeps (nothing was counted yet) and schedules the next
+        // sweep after 9 changes; its push is change 1.
+        JobPool pool = PoolWithIdle(10);
+        StartOne();
+        JobCore?[] jobs = Idle(pool);
+        jobs[0] = jobs[1];
+        AsyncWaitCtx ctx = AsyncWaitCtx.New();
+        AsyncJob first = default, second = default;
+        int ret = 0;
+        // 9 idle after this pop (change 2): only the touched job and the top are checked.
+        Assert.Equal(AsyncResult.Pause, Async.StartJob(ref first, ctx, ref ret, Jobs.PauseOnceReturn7));
+        // 8 idle after this pop (change 3): a pool this small is checked in full after every change.
+        AssertViolation("no job is on the idle stack twice", () => Async.StartJob(ref second, ctx, ref ret, Jobs.PauseOnceReturn7));
+    });
+
+    [Fact]
     public void MoreJobsCreatedThanMaxSize_IsFoundByCleanupThread() => TestThreads.Run(() =>
     {
         Assert.Equal(1, Async.InitThread(2, 1));
