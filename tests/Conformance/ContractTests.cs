@@ -109,8 +109,8 @@ public sealed class ContractTests
     [Fact]
     public void GetWaitCtx_StaleHandleOfAReusedJob_SeesTheNewUsesContext() => TestThreads.Run(() =>
     {
-        // ASYNC_get_wait_ctx returns job->waitctx without checking the handle (facts 2.6), and a stale handle is the
-        // pooled object itself (facts 3.9): once the pool hands it out again, the old handle reads the new use's ctx.
+        // ASYNC_get_wait_ctx returns job->waitctx without checking the handle (spec JOB-10), and a stale handle is the
+        // pooled object itself (spec UB-STALE-HANDLE): once the pool hands it out again, the old handle reads the new use's ctx.
         AsyncWaitCtx first = AsyncWaitCtx.New(), second = AsyncWaitCtx.New();
         AsyncJob job = default;
         int ret = 0;
