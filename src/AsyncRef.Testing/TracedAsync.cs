@@ -22,6 +22,7 @@ public static class TracedAsync
     public static int InitThread(nuint maxSize, nuint initSize, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
     {
         Iteration? it = Iteration.Current;
+        int queuedBefore = it is null ? 0 : Async.DescribeThread().QueuedErrors;
         int result = Async.InitThread(maxSize, initSize);
         if (it is not null)
         {
@@ -29,7 +30,7 @@ public static class TracedAsync
             var site = new Site(file, line);
             if (result == 0)
             {
-                it.CreditError(thread, site, Async.DescribeThread().QueuedErrors);
+                it.CreditError(thread, site, queuedBefore, Async.DescribeThread().QueuedErrors);
             }
 
             if (it.Recording)
@@ -501,12 +502,14 @@ public static class TracedAsync
     /// <param name="line">Filled in by the compiler.</param>
     public static void RaiseError(AsyncError error, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
     {
+        Iteration? it = Iteration.Current;
+        int queuedBefore = it is null ? 0 : Async.DescribeThread().QueuedErrors;
         Async.RaiseError(error);
-        if (Iteration.Current is { } it)
+        if (it is not null)
         {
             ThreadRecord thread = it.CurrentThread;
             var site = new Site(file, line);
-            it.CreditError(thread, site, Async.DescribeThread().QueuedErrors);
+            it.CreditError(thread, site, queuedBefore, Async.DescribeThread().QueuedErrors);
             if (it.Recording)
             {
                 it.Record(thread, "raise_error " + error.Name, site, null)!.Inexpressible = true;

@@ -278,12 +278,25 @@ internal sealed class Iteration
     }
 
     /// <summary>
-    /// Credits an error just raised on <paramref name="thread"/> (now at <paramref name="position"/> in its queue) to
-    /// the thread it was raised for: inside a job, the job's thread; inside a callback, the thread of the unfinished
-    /// job using the callback's ctx (else the ctx's creator); otherwise the raising thread.
+    /// Credits an error just raised on <paramref name="thread"/> (its queue held <paramref name="queuedBefore"/> errors
+    /// before the raise and <paramref name="queuedAfter"/> after it, the new one last) to the thread it was raised for:
+    /// inside a job, the job's thread; inside a callback, the thread of the unfinished job using the callback's ctx
+    /// (else the ctx's creator); otherwise the raising thread.
     /// </summary>
-    public void CreditError(ThreadRecord thread, Site site, int position)
+    public void CreditError(ThreadRecord thread, Site site, int queuedBefore, int queuedAfter)
     {
+        // The queue is a ring that keeps the newest errors: a raise into a full one pushes the oldest out, and every
+        // earlier credit's place in the next drain moves up with it.
+        int dropped = queuedBefore + 1 - queuedAfter;
+        if (dropped > 0)
+        {
+            thread.Errors.RemoveAll(c => c.Position <= dropped);
+            for (int i = 0; i < thread.Errors.Count; i++)
+            {
+                thread.Errors[i] = thread.Errors[i] with { Position = thread.Errors[i].Position - dropped };
+            }
+        }
+
         JobRecord? job = thread.Running;
         CtxRecord? callback = job is null ? thread.InCallback : null;
         if (callback is not null)
@@ -299,7 +312,7 @@ internal sealed class Iteration
         }
 
         ThreadRecord owner = job?.Owner ?? callback?.Creator ?? thread;
-        thread.Errors.Add(new ErrorCredit(thread, owner, job, callback, site, position));
+        thread.Errors.Add(new ErrorCredit(thread, owner, job, callback, site, queuedAfter));
     }
 
     /// <summary>

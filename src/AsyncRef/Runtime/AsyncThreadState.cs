@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace AsyncRef;
 
 /// <summary>
@@ -96,7 +98,7 @@ internal sealed class AsyncThreadState
         return previous;
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static AsyncThreadState CreateCurrent() => t_current = new AsyncThreadState();
 
     /// <summary>The calling OS thread's models for checked mode.</summary>

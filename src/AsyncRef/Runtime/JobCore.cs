@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace AsyncRef;
 
 /// <summary>The states of a job object; the job lifecycle machine of the spec is their specification.</summary>
@@ -75,7 +77,7 @@ internal sealed class JobCore
     /// <param name="trigger">The trigger.</param>
     /// <param name="thread">The thread taking the transition.</param>
     /// <param name="pool">The pool a job is being created into, when it is not the thread's pool yet; null otherwise.</param>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Transition(Model.JobTrigger trigger, AsyncThreadState thread, JobPool? pool = null)
     {
         AsyncJobState target = Model.Machines.JobTarget(trigger, thread.Blocked);
@@ -88,7 +90,7 @@ internal sealed class JobCore
     }
 
     /// <summary>Checked mode: fires the job machine (out of line, so the transition stays small enough to inline).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void CheckWithModel(Model.JobTrigger trigger, AsyncThreadState thread, JobPool? pool, AsyncJobState target) =>
         AsyncThreadState.CheckedModels.Job(this, trigger, thread, pool, target);
 }

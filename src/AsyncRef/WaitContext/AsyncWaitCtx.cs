@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AsyncRef.Model;
 
 namespace AsyncRef;
@@ -340,7 +341,7 @@ public sealed class AsyncWaitCtx
     }
 
     /// <summary>The reset done when a job started with this context is restarted: marked entries go, add flags clear.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void ResetCounts()
     {
         // Without entries (hence counts 0/0) and without the models, the reset changes nothing: the machine's target
