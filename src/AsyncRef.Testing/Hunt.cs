@@ -43,6 +43,7 @@ public sealed class Hunt
     private uint _maxSteps = 20000;
     private AsyncMonitors _monitors = AsyncMonitors.All;
     private bool _checkedRuntime;
+    private bool _singleCore = true;
     private string? _outputDirectory;
     private Action<string> _output = Console.WriteLine;
 
@@ -155,6 +156,20 @@ public sealed class Hunt
         return this;
     }
 
+    /// <summary>
+    /// Whether the exploration runs on one core (on by default; Linux and Windows). Coyote runs one controlled thread at
+    /// a time and hands control to another at most steps; on one core a handoff is a local switch instead of a wake-up of
+    /// another core, which made the standard engine test explore about 1.6 times as many iterations per second. The
+    /// process's previous affinity is restored afterwards.
+    /// </summary>
+    /// <param name="enabled">Whether to pin the exploration to one core.</param>
+    /// <returns>This hunt.</returns>
+    public Hunt WithSingleCore(bool enabled)
+    {
+        _singleCore = enabled;
+        return this;
+    }
+
     /// <summary>Where traces, reports and scenarios go (default: <c>ASYNCREF_HUNT_OUTPUT</c>, else <c>hunt-results</c> under the current directory).</summary>
     /// <param name="directory">A directory; created when needed.</param>
     /// <returns>This hunt.</returns>
@@ -194,6 +209,7 @@ public sealed class Hunt
         lock (s_exclusive)
         {
             using var checkedMode = new CheckedModeScope(_checkedRuntime);
+            using var singleCore = new SingleCoreScope(_singleCore);
             var stopwatch = Stopwatch.StartNew();
             TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             int iterations = 0;
@@ -203,6 +219,7 @@ public sealed class Hunt
             using (TestingEngine engine = TestingEngine.Create(config, Execution(body, recording: false, () => ++iterations, _ => { })))
             {
                 engine.SetLogger(new TextWriterLogger(TextWriter.Null, VerbosityLevel.None));
+                singleCore.Attach(engine);
                 engine.Run();
                 Iteration.Current = null;
                 CheckSetup(engine);
