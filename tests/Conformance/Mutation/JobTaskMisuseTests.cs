@@ -148,6 +148,28 @@ public sealed class JobTaskMisuseTests
         Assert.Equal(42, ret);
     });
 
+    [Fact]
+    public void AJobAwaitingThePendingTaskOfAnotherJob_IsAForeignAwait() => TestThreads.Run(() =>
+    {
+        // Job A's function is the pausing helper itself: after A's pause its task is pending, with nothing awaiting
+        // it. Job B awaits that task: B suspends without pausing (A's pause is A's), so B's start can return neither
+        // PAUSE nor FINISH; B would only go on when A's restart completes the task, outside B's own start. That is
+        // the foreign await of spec MISUSE-FOREIGN-AWAIT, reported by B's start, and B's job goes back to the pool.
+        JobTask<int> rootOfA = default;
+        AsyncJobFunc a = args => rootOfA = PausingHelper();
+        AsyncJobFunc b = async args => await rootOfA;
+        AsyncWaitCtx ctxA = AsyncWaitCtx.New(), ctxB = AsyncWaitCtx.New();
+        AsyncJob jobA = default, jobB = default;
+        int ret = 0;
+        Assert.Equal(AsyncResult.Pause, Async.StartJob(ref jobA, ctxA, ref ret, a));
+        UndefinedBehaviorException e = TestThreads.AssertUb(UbRules.ForeignAwait, () => Async.StartJob(ref jobB, ctxB, ref ret, b));
+        Assert.Equal("the job function suspended on something other than Async.PauseJob()", e.Explanation);
+        Assert.True(jobB.IsNull);
+        Assert.Equal(0, ctxB.Describe().ActiveJobs);
+        Assert.Equal(1, ctxA.Describe().ActiveJobs);
+        Assert.Single(Async.DescribeThread().IdleJobObjectIds);
+    });
+
     private static async JobTask<int> PausingHelper()
     {
         await Async.PauseJob();
