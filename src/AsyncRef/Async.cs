@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 
 namespace AsyncRef;
 
@@ -165,6 +166,7 @@ public static class Async
 
     /// <summary><c>ASYNC_get_current_job()</c>.</summary>
     /// <returns>The handle of the job running on this thread, or the null handle.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static AsyncJob GetCurrentJob() =>
         AsyncThreadState.CurrentOrNull?.CurrentJob is { } job ? new AsyncJob(job) : default;
 

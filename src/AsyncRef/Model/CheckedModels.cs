@@ -49,9 +49,16 @@ internal sealed class CheckedModels
     private WaitStatusState _statusReached;
     private FdEntryState _entryReached;
 
-    internal CheckedModels()
+    /// <summary>Builds one thread's machines.</summary>
+    /// <param name="jobMachine">
+    /// Builds the job machine from its state accessors and guard inputs; <see cref="Machines.Job"/> when null. Only
+    /// tests pass one: a machine that permits what the runtime refuses, to show that checked mode reports the
+    /// disagreement at each of the runtime's refusals (no real input makes the two disagree).
+    /// </param>
+    internal CheckedModels(
+        Func<Func<AsyncJobState>, Action<AsyncJobState>, Func<JobGuards>, StateMachine<AsyncJobState, JobTrigger>>? jobMachine = null)
     {
-        _job = Machines.Job(() => _jobFrom, s => _jobReached = s, () => _jobGuards);
+        _job = (jobMachine ?? Machines.Job)(() => _jobFrom, s => _jobReached = s, () => _jobGuards);
         _waitCtx = Machines.WaitCtx(() => _waitCtxFrom, s => _waitCtxReached = s);
         _status = Machines.WaitStatus(() => _statusFrom, s => _statusReached = s, out _setStatus);
         _fdEntry = Machines.FdEntry(() => _entryFrom, s => _entryReached = s);

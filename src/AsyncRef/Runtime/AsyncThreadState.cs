@@ -103,4 +103,11 @@ internal sealed class AsyncThreadState
 
     /// <summary>The calling OS thread's models for checked mode.</summary>
     internal static Model.CheckedModels CheckedModels => t_models ??= new Model.CheckedModels();
+
+    /// <summary>
+    /// Makes <paramref name="models"/> the calling OS thread's models (null: the next use builds the standard ones).
+    /// Only tests call it, to plant a wrong model and show that checked mode reports where it disagrees with the runtime.
+    /// </summary>
+    /// <param name="models">The models to use.</param>
+    internal static void UseCheckedModels(Model.CheckedModels? models) => t_models = models;
 }

@@ -22,8 +22,15 @@ public delegate int AsyncWaitCallback(object? arg);
 /// </summary>
 public sealed class AsyncWaitCtx
 {
-    /// <summary>The fd entries, oldest first (C keeps them newest first; every listing walks from the end).</summary>
+    /// <summary>
+    /// The fd entries, oldest first, in <c>[_start, _start + _count)</c> (C keeps them newest first; every listing walks
+    /// from the end). Entries usually leave oldest first (a reset drops the ones cleared before it), so the live range
+    /// slides up instead of moving its entries down: a move copies three references through the GC's write barrier.
+    /// </summary>
     private Entry[] _entries = new Entry[4];
+
+    /// <summary>The index of the oldest entry in <see cref="_entries"/>.</summary>
+    private int _start;
 
     /// <summary>Entries in use.</summary>
     private int _count;
@@ -93,14 +100,13 @@ public sealed class AsyncWaitCtx
 
         ctx.CheckLive("ASYNC_WAIT_CTX_free");
 
-        Entry[] entries = ctx._entries;
-        int count = ctx._count;
+        Span<Entry> entries = ctx.Live;
         // Freed before calling user code, so a cleanup that touches the context is caught.
         ctx.Transition(WaitCtxTrigger.Free);
         ctx._entries = [];
-        ctx._count = ctx._numAdd = ctx._numDel = 0;
+        ctx._start = ctx._count = ctx._numAdd = ctx._numDel = 0;
         ctx.AssertInvariants();
-        for (int i = count - 1; i >= 0; i--)
+        for (int i = entries.Length - 1; i >= 0; i--)
         {
             ref Entry e = ref entries[i];
             bool deleted = e.Del;
@@ -122,12 +128,12 @@ public sealed class AsyncWaitCtx
     {
         CheckLive("ASYNC_WAIT_CTX_set_wait_fd");
         Transition(WaitCtxTrigger.SetWaitFd);
-        if (_count == _entries.Length)
+        if (_start + _count == _entries.Length)
         {
-            Array.Resize(ref _entries, _entries.Length * 2);
+            MakeRoom();
         }
 
-        _entries[_count++] = new Entry(key, fd, customData, cleanup) { Add = true };
+        _entries[_start + _count++] = new Entry(key, fd, customData, cleanup) { Add = true };
         _numAdd++;
         AssertInvariantsAfterChange();
         return 1;
@@ -141,9 +147,10 @@ public sealed class AsyncWaitCtx
     public int GetFd(object? key, ref int fd, ref object? customData)
     {
         CheckLive("ASYNC_WAIT_CTX_get_fd");
-        for (int i = _count - 1; i >= 0; i--)
+        Span<Entry> entries = Live;
+        for (int i = entries.Length - 1; i >= 0; i--)
         {
-            ref Entry e = ref _entries[i];
+            ref Entry e = ref entries[i];
             if (!e.Del && ReferenceEquals(e.Key, key))
             {
                 fd = e.Fd;
@@ -171,11 +178,12 @@ public sealed class AsyncWaitCtx
 
         CheckRoom(fds, numFds);
         int n = 0;
-        for (int i = _count - 1; i >= 0; i--)
+        Span<Entry> entries = Live;
+        for (int i = entries.Length - 1; i >= 0; i--)
         {
-            if (!_entries[i].Del)
+            if (!entries[i].Del)
             {
-                fds[n++] = _entries[i].Fd;
+                fds[n++] = entries[i].Fd;
             }
         }
 
@@ -213,9 +221,10 @@ public sealed class AsyncWaitCtx
         }
 
         int added = 0, deleted = 0;
-        for (int i = _count - 1; i >= 0; i--)
+        Span<Entry> entries = Live;
+        for (int i = entries.Length - 1; i >= 0; i--)
         {
-            ref Entry e = ref _entries[i];
+            ref Entry e = ref entries[i];
             if (e.Del && !delFds.IsEmpty)
             {
                 delFds[deleted++] = e.Fd;
@@ -240,9 +249,10 @@ public sealed class AsyncWaitCtx
     {
         CheckLive("ASYNC_WAIT_CTX_clear_fd");
         Transition(WaitCtxTrigger.ClearFd);
-        for (int i = _count - 1; i >= 0; i--)
+        Span<Entry> entries = Live;
+        for (int i = entries.Length - 1; i >= 0; i--)
         {
-            ref Entry e = ref _entries[i];
+            ref Entry e = ref entries[i];
             if (e.Del || !ReferenceEquals(e.Key, key))
             {
                 continue;
@@ -331,9 +341,10 @@ public sealed class AsyncWaitCtx
     public AsyncWaitCtxSnapshot Describe()
     {
         var entries = new AsyncWaitFdEntry[_count];
+        Span<Entry> live = Live;
         for (int i = 0; i < _count; i++)
         {
-            Entry e = _entries[_count - 1 - i];
+            Entry e = live[_count - 1 - i];
             entries[i] = new AsyncWaitFdEntry(e.Key, e.Fd, e.CustomData, e.Cleanup is not null, e.Add, e.Del);
         }
 
@@ -357,25 +368,26 @@ public sealed class AsyncWaitCtx
     private void ResetEntries()
     {
         Transition(WaitCtxTrigger.ResetCounts);
-        int kept = 0;
-        for (int i = 0; i < _count; i++)
+        // Kept entries are packed toward the newest end, so entries that go from the oldest end cost no move.
+        Span<Entry> entries = Live;
+        int next = entries.Length;
+        for (int i = entries.Length - 1; i >= 0; i--)
         {
-            ref Entry e = ref _entries[i];
+            ref Entry e = ref entries[i];
             if (TransitionEntry(ref e, FdEntryTrigger.Reset) != FdEntryState.Gone)
             {
-                if (kept != i)
+                if (--next != i)
                 {
-                    _entries[kept] = e;
+                    entries[next] = e;
                 }
-
-                kept++;
             }
         }
 
-        if (kept != _count)
+        if (next != 0)
         {
-            Array.Clear(_entries, kept, _count - kept);
-            _count = kept;
+            entries[..next].Clear();
+            _start = _count == next ? 0 : _start + next;
+            _count -= next;
         }
 
         _numAdd = _numDel = 0;
@@ -392,10 +404,41 @@ public sealed class AsyncWaitCtx
 
     internal void DetachJob() => _activeJobs--;
 
+    /// <summary>The live entries, oldest first.</summary>
+    private Span<Entry> Live => _entries.AsSpan(_start, _count);
+
+    /// <summary>Called when the newest entry sits in the array's last slot: slides the entries down, or grows the array.</summary>
+    private void MakeRoom()
+    {
+        if (_start > 0)
+        {
+            Span<Entry> live = Live;
+            live.CopyTo(_entries);
+            _entries.AsSpan(_count, _start).Clear();
+            _start = 0;
+        }
+        else
+        {
+            Array.Resize(ref _entries, _entries.Length * 2);
+        }
+    }
+
+    /// <summary>Removes the entry at <paramref name="index"/> (counted from the oldest), keeping the order of the others.</summary>
     private void RemoveAt(int index)
     {
-        Array.Copy(_entries, index + 1, _entries, index, _count - index - 1);
-        _entries[--_count] = default;
+        Span<Entry> live = Live;
+        if (index == 0)
+        {
+            live[0] = default;
+            _start = _count == 1 ? 0 : _start + 1;
+        }
+        else
+        {
+            live[(index + 1)..].CopyTo(live[index..]);
+            live[^1] = default;
+        }
+
+        _count--;
     }
 
     private void CheckLive(string function)
@@ -478,13 +521,18 @@ public sealed class AsyncWaitCtx
     /// After adding or clearing one entry: every entry while there are few, else the counts' bounds plus a full sweep
     /// after as many changes as there were entries at the previous one, so checking costs O(1) amortised however many fds the context holds.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void AssertInvariantsAfterChange()
     {
-        if (!Async.CheckedMode)
+        // The mode test inlined into set_wait_fd and clear_fd: unchecked, they make no call for it.
+        if (Async.CheckedMode)
         {
-            return;
+            CheckAfterChange();
         }
+    }
 
+    private void CheckAfterChange()
+    {
         if (_count <= FullCheckLimit || ++_changesSinceSweep >= _sweepInterval)
         {
             // The next sweep comes after as many changes as there are entries now: O(1) amortised, growing or not.
@@ -495,17 +543,19 @@ public sealed class AsyncWaitCtx
         }
 
         Invariant.Check(_numAdd >= 0 && _numDel >= 0 && _numAdd + _numDel <= _count, "numadd and numdel count distinct entries");
-        Invariant.Check(!(_entries[_count - 1].Add && _entries[_count - 1].Del), "no entry is both added and deleted");
+        Invariant.Check(!(Live[^1].Add && Live[^1].Del), "no entry is both added and deleted");
     }
 
     private void CheckInvariants()
     {
+        Invariant.Check(_start >= 0 && _count >= 0 && _start + _count <= _entries.Length, "the live entries lie inside the entry array");
+        Invariant.Check(_count > 0 || _start == 0, "an empty context keeps its entries from the array's first slot");
         int added = 0, deleted = 0;
-        for (int i = 0; i < _count; i++)
+        foreach (ref readonly Entry e in Live)
         {
-            Invariant.Check(!(_entries[i].Add && _entries[i].Del), "no entry is both added and deleted");
-            added += _entries[i].Add ? 1 : 0;
-            deleted += _entries[i].Del ? 1 : 0;
+            Invariant.Check(!(e.Add && e.Del), "no entry is both added and deleted");
+            added += e.Add ? 1 : 0;
+            deleted += e.Del ? 1 : 0;
         }
 
         Invariant.Check(added == _numAdd, "numadd equals the number of entries flagged added");

@@ -148,6 +148,58 @@ public sealed class JobTaskMisuseTests
         Assert.Equal(42, ret);
     });
 
+    [Fact]
+    public void AJobAwaitingThePendingTaskOfAnotherJob_IsAForeignAwait() => TestThreads.Run(() =>
+    {
+        // Job A's function is the pausing helper itself: after A's pause its task is pending, with nothing awaiting
+        // it. Job B awaits that task: B suspends without pausing (A's pause is A's), so B's start can return neither
+        // PAUSE nor FINISH; B would only go on when A's restart completes the task, outside B's own start. That is
+        // the foreign await of spec MISUSE-FOREIGN-AWAIT, reported by B's start, and B's job goes back to the pool.
+        JobTask<int> rootOfA = default;
+        AsyncJobFunc a = args => rootOfA = PausingHelper();
+        AsyncJobFunc b = async args => await rootOfA;
+        AsyncWaitCtx ctxA = AsyncWaitCtx.New(), ctxB = AsyncWaitCtx.New();
+        AsyncJob jobA = default, jobB = default;
+        int ret = 0;
+        Assert.Equal(AsyncResult.Pause, Async.StartJob(ref jobA, ctxA, ref ret, a));
+        UndefinedBehaviorException e = TestThreads.AssertUb(UbRules.ForeignAwait, () => Async.StartJob(ref jobB, ctxB, ref ret, b));
+        Assert.Equal("the job function suspended on something other than Async.PauseJob()", e.Explanation);
+        Assert.True(jobB.IsNull);
+        Assert.Equal(0, ctxB.Describe().ActiveJobs);
+        Assert.Equal(1, ctxA.Describe().ActiveJobs);
+        Assert.Single(Async.DescribeThread().IdleJobObjectIds);
+    });
+
+    [Fact]
+    public void AContinuationThatThrows_IsAForeignAwait_AndAnEarlierMisuseIsTheOneReported() => TestThreads.Run(() =>
+    {
+        // Compiler-generated state machines catch every exception of their method, so only a state machine written
+        // by hand against the public builder can throw out of a resume. The runtime reports it as misuse at that
+        // restart; a misuse recorded before it in the same segment stays the one reported.
+        AsyncJob job = default;
+        int ret = 0;
+        AsyncWaitCtx ctx = AsyncWaitCtx.New();
+        Assert.Equal(AsyncResult.Pause, Async.StartJob(ref job, ctx, ref ret, _ => ThrowsOnResume.Run(recordMisuseFirst: false)));
+        UndefinedBehaviorException e = TestThreads.AssertUb(UbRules.ForeignAwait, () => Async.StartJob(ref job, ctx, ref ret, null));
+        Assert.Equal("the job's continuation failed: thrown out of a resume", e.Explanation);
+        Assert.True(job.IsNull);
+
+        Assert.Equal(AsyncResult.Pause, Async.StartJob(ref job, ctx, ref ret, _ => ThrowsOnResume.Run(recordMisuseFirst: true)));
+        e = TestThreads.AssertUb(UbRules.ForeignAwait, () => Async.StartJob(ref job, ctx, ref ret, null));
+        Assert.Equal("a method that is not a JobTask method awaited 'PauseAwaiter' inside a job", e.Explanation);
+        TestThreads.AssertThreadStillWorks();
+    });
+
+    [Fact]
+    public void APauseRegisteredOutsideAJob_IsRefused() => TestThreads.Run(() =>
+    {
+        // Compiled code asks the pause awaiter's IsCompleted first, which is true outside a job (the pause is a no-op);
+        // a state machine written by hand can suspend on it anyway. No job is there to pause: a plain API misuse.
+        var e = Assert.Throws<InvalidOperationException>(() => ThrowsOnResume.Run(recordMisuseFirst: false));
+        Assert.Equal("a pause was registered outside a job", e.Message);
+        TestThreads.AssertThreadStillWorks();
+    });
+
     private static async JobTask<int> PausingHelper()
     {
         await Async.PauseJob();
@@ -160,6 +212,47 @@ public sealed class JobTaskMisuseTests
     {
         _ = PausingHelper();
         return await new ValueTask<int>(3);
+    }
+
+    /// <summary>
+    /// A job function's state machine written by hand: it suspends on the pause awaiter through the public builder as
+    /// compiled code would, but without asking the awaiter's IsCompleted first, and on its resume throws (after handing
+    /// a pause awaiter to a foreign builder, when asked).
+    /// </summary>
+    private struct ThrowsOnResume : IAsyncStateMachine
+    {
+        private JobTaskMethodBuilder<int> _builder;
+        private bool _paused;
+        private bool _recordMisuseFirst;
+
+        internal static JobTask<int> Run(bool recordMisuseFirst)
+        {
+            var machine = new ThrowsOnResume { _builder = JobTaskMethodBuilder<int>.Create(), _recordMisuseFirst = recordMisuseFirst };
+            machine._builder.Start(ref machine);
+            return machine._builder.Task;
+        }
+
+        public void MoveNext()
+        {
+            if (!_paused)
+            {
+                _paused = true;
+                PauseAwaiter awaiter = Async.PauseJob().GetAwaiter();
+                _builder.AwaitUnsafeOnCompleted(ref awaiter, ref this);
+                return;
+            }
+
+            if (_recordMisuseFirst)
+            {
+                Async.PauseJob().GetAwaiter().OnCompleted(() => { });
+            }
+
+            throw new InvalidOperationException("thrown out of a resume");
+        }
+
+        public readonly void SetStateMachine(IAsyncStateMachine stateMachine)
+        {
+        }
     }
 
     /// <summary>An awaitable that hands out a pause awaiter made earlier, outside any job.</summary>

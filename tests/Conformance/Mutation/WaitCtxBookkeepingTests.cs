@@ -212,7 +212,7 @@ public sealed class WaitCtxBookkeepingTests
         Assert.Equal(AsyncResult.Finish, Async.StartJob(ref job, ctx, ref ret, Jobs.PauseOnceReturn7));
     }
 
-    private static int[] AllFds(AsyncWaitCtx ctx)
+    internal static int[] AllFds(AsyncWaitCtx ctx)
     {
         ctx.GetAllFds([], out int count);
         int[] fds = new int[count];
@@ -220,7 +220,7 @@ public sealed class WaitCtxBookkeepingTests
         return fds;
     }
 
-    private static void AssertChanged(AsyncWaitCtx ctx, int[] expectedAdded, int[] expectedDeleted)
+    internal static void AssertChanged(AsyncWaitCtx ctx, int[] expectedAdded, int[] expectedDeleted)
     {
         ctx.GetChangedFds([], out int numAdd, [], out int numDel);
         int[] added = new int[numAdd], deleted = new int[numDel];
