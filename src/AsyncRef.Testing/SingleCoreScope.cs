@@ -12,9 +12,10 @@ namespace AsyncRef.Testing;
 /// event); across cores every handoff wakes another core, on one core it is a local switch. On the standard engine test
 /// that took the rate from about 190 to 310-410 iterations/s in alternating runs (README, "The standard engine test").
 /// On Windows the affinity is the whole process's. On Linux it is per thread: the main thread's, which the .NET runtime
-/// gives every thread it starts afterwards (Coyote starts new ones at every execution; thread-pool threads started during
-/// the hunt keep it), and, during each execution, that of the thread-pool thread that runs Coyote's engine. Other systems
-/// (macOS has no affinity call) run as before.
+/// gives every thread it starts afterwards (Coyote starts new ones at every execution), and, during each execution, that
+/// of the thread-pool thread that runs Coyote's engine. At the end, every thread started during the hunt that still runs
+/// on the one core (thread-pool threads live on) gets the process's cores back. Other systems (macOS has no affinity
+/// call) run as before.
 /// </summary>
 internal readonly struct SingleCoreScope : IDisposable
 {
@@ -23,6 +24,9 @@ internal readonly struct SingleCoreScope : IDisposable
 
     private readonly ulong[]? _previous;
     private readonly ulong[]? _core;
+
+    /// <summary>Linux: the process's threads before the hunt; the others were started during it.</summary>
+    private readonly HashSet<int>? _threadsBefore;
 
     public SingleCoreScope(bool enabled)
     {
@@ -41,10 +45,12 @@ internal readonly struct SingleCoreScope : IDisposable
             }
 
             ulong[] core = OneOf(allowed);
+            HashSet<int> threadsBefore = ThreadIds();
             if (SchedSetAffinity(Environment.ProcessId, MaskWords * sizeof(ulong), core) == 0)
             {
                 _previous = allowed;
                 _core = core;
+                _threadsBefore = threadsBefore;
             }
         }
         else if (OperatingSystem.IsWindows())
@@ -90,6 +96,16 @@ internal readonly struct SingleCoreScope : IDisposable
         if (OperatingSystem.IsLinux())
         {
             _ = SchedSetAffinity(Environment.ProcessId, MaskWords * sizeof(ulong), previous);
+            var mask = new ulong[MaskWords];
+            foreach (int thread in ThreadIds())
+            {
+                // Only threads born during the hunt and still on its core: a thread pinned before it keeps its own choice.
+                if (!_threadsBefore!.Contains(thread) && SchedGetAffinity(thread, MaskWords * sizeof(ulong), mask) == 0
+                    && mask.AsSpan().SequenceEqual(_core))
+                {
+                    _ = SchedSetAffinity(thread, MaskWords * sizeof(ulong), previous);
+                }
+            }
         }
         else if (OperatingSystem.IsWindows())
         {
@@ -103,6 +119,21 @@ internal readonly struct SingleCoreScope : IDisposable
                 // Nothing left to restore to.
             }
         }
+    }
+
+    /// <summary>The ids of the process's threads now (Linux: the entries of /proc/self/task).</summary>
+    internal static HashSet<int> ThreadIds()
+    {
+        var ids = new HashSet<int>();
+        foreach (string dir in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), out int id))
+            {
+                ids.Add(id);
+            }
+        }
+
+        return ids;
     }
 
     private static int Count(ulong[] mask) => mask.Sum(BitOperations.PopCount);
