@@ -107,13 +107,14 @@ public struct JobTaskMethodBuilder<TResult>
             // The type test above makes this reinterpretation exact (and keeps the struct unboxed).
             JobCore? job = JobRuntime.PausingJob(Unsafe.As<TAwaiter, PauseAwaiter>(ref awaiter).Job);
             // A running job's owner is the thread it runs on: the box comes from that thread state's free list.
-            JobRuntime.RegisterPause(job, GetBox(ref stateMachine, job?.Owner));
+            JobRuntime.RegisterPause(job, GetBox(ref stateMachine, job?.Owner, job));
         }
         else if (awaiter is IJobTaskAwaiter)
         {
             // The pending child was boxed on this job's thread: the parent's box comes from the same thread state.
             // (Cast at each use: the JIT then calls the struct's methods directly, without boxing it.)
-            ((IJobTaskAwaiter)awaiter).SetContinuation(GetBox(ref stateMachine, ((IJobTaskAwaiter)awaiter).Home));
+            AsyncThreadState home = ((IJobTaskAwaiter)awaiter).Home;
+            ((IJobTaskAwaiter)awaiter).SetContinuation(GetBox(ref stateMachine, home, home.CurrentJob));
         }
         else
         {
@@ -125,7 +126,7 @@ public struct JobTaskMethodBuilder<TResult>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private JobBox<TResult> GetBox<TStateMachine>(ref TStateMachine stateMachine, AsyncThreadState? thread)
+    private JobBox<TResult> GetBox<TStateMachine>(ref TStateMachine stateMachine, AsyncThreadState? thread, JobCore? job)
         where TStateMachine : IAsyncStateMachine
     {
         if (_source is not null)
@@ -133,7 +134,7 @@ public struct JobTaskMethodBuilder<TResult>
             return RunningBox;
         }
 
-        JobBox<TStateMachine, TResult> box = JobBox<TStateMachine, TResult>.Rent(thread ?? AsyncThreadState.Current);
+        JobBox<TStateMachine, TResult> box = JobBox<TStateMachine, TResult>.Rent(thread ?? AsyncThreadState.Current, job);
         // Set the field first: the copy below must carry it, so the boxed builder completes through the box.
         _source = box;
         box.StateMachine = stateMachine;
