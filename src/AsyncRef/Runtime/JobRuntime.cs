@@ -93,6 +93,14 @@ internal static class JobRuntime
             : new UndefinedBehaviorException(
                 UbRules.DanglingPause, "a job function paused again while an earlier pause of the job was still pending"));
 
+    /// <summary>Throws for a JobTask method awaiting a pending task that is not its running job's (see the builder).</summary>
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void RejectForeignTask() =>
+        throw new UndefinedBehaviorException(
+            UbRules.ForeignAwait,
+            "a JobTask method awaited a pending JobTask of another job, or outside a job (only that job's restart can complete it)");
+
     internal static void RecordForeignAwaiter(Type awaiterType)
     {
         if (AsyncThreadState.CurrentOrNull?.CurrentJob is { } job)

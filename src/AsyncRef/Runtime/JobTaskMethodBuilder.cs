@@ -7,7 +7,7 @@ namespace AsyncRef;
 /// <summary>
 /// The async method builder of <see cref="JobTask{TResult}"/>. It runs the method synchronously, boxes the state
 /// machine only at its first suspension, and accepts exactly two kinds of suspension: the runtime's pause point and
-/// a pending <c>JobTask</c>. Anything else throws <see cref="UbRules.ForeignAwait"/> inside the method.
+/// a pending <c>JobTask</c> of the running job. Anything else throws <see cref="UbRules.ForeignAwait"/> inside the method.
 /// </summary>
 /// <typeparam name="TResult">The result type.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -111,9 +111,18 @@ public struct JobTaskMethodBuilder<TResult>
         }
         else if (awaiter is IJobTaskAwaiter)
         {
-            // The pending child was boxed on this job's thread: the parent's box comes from the same thread state.
+            // The pending child was boxed on its job's thread: the parent's box comes from the same thread state.
             // (Cast at each use: the JIT then calls the struct's methods directly, without boxing it.)
-            ((IJobTaskAwaiter)awaiter).SetContinuation(GetBox(ref stateMachine, ((IJobTaskAwaiter)awaiter).Home));
+            AsyncThreadState home = ((IJobTaskAwaiter)awaiter).Home;
+            // A child of the job running there is on the chain from that job's pause point (one compare for a helper
+            // awaited directly). Any other pending task belongs to another job, or to none: linking it would make
+            // that job's restart run this method. Refused before linking, inside MoveNext's try block.
+            if (!((IJobTaskAwaiter)awaiter).Child.IsOnChainFrom(home.CurrentJob?.ResumePoint))
+            {
+                JobRuntime.RejectForeignTask();
+            }
+
+            ((IJobTaskAwaiter)awaiter).SetContinuation(GetBox(ref stateMachine, home));
         }
         else
         {

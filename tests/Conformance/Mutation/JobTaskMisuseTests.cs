@@ -152,9 +152,12 @@ public sealed class JobTaskMisuseTests
     public void AJobAwaitingThePendingTaskOfAnotherJob_IsAForeignAwait() => TestThreads.Run(() =>
     {
         // Job A's function is the pausing helper itself: after A's pause its task is pending, with nothing awaiting
-        // it. Job B awaits that task: B suspends without pausing (A's pause is A's), so B's start can return neither
-        // PAUSE nor FINISH; B would only go on when A's restart completes the task, outside B's own start. That is
-        // the foreign await of spec MISUSE-FOREIGN-AWAIT, reported by B's start, and B's job goes back to the pool.
+        // it. Job B awaits that task: B would suspend without pausing (A's pause is A's) and go on only when A's
+        // restart completes the task, outside B's own start. That is the foreign await of spec MISUSE-FOREIGN-AWAIT:
+        // the await itself is refused, so it is B's function's exception, B's start reports it and B's job goes back
+        // to the pool. A method awaiting it outside any job is refused the same way. Nothing was linked to A's task:
+        // A's restart finishes A with A's own result (before the fix, it ran the refused awaiters' continuations,
+        // which consumed A's result, and A's start threw with A left running).
         JobTask<int> rootOfA = default;
         AsyncJobFunc a = args => rootOfA = PausingHelper();
         AsyncJobFunc b = async args => await rootOfA;
@@ -163,11 +166,55 @@ public sealed class JobTaskMisuseTests
         int ret = 0;
         Assert.Equal(AsyncResult.Pause, Async.StartJob(ref jobA, ctxA, ref ret, a));
         UndefinedBehaviorException e = TestThreads.AssertUb(UbRules.ForeignAwait, () => Async.StartJob(ref jobB, ctxB, ref ret, b));
-        Assert.Equal("the job function suspended on something other than Async.PauseJob()", e.Explanation);
+        Assert.Equal(ForeignTaskExplanation, e.Explanation);
         Assert.True(jobB.IsNull);
         Assert.Equal(0, ctxB.Describe().ActiveJobs);
         Assert.Equal(1, ctxA.Describe().ActiveJobs);
         Assert.Single(Async.DescribeThread().IdleJobObjectIds);
+
+        JobTask<int> outsideAnyJob = Awaits(rootOfA);
+        Assert.True(outsideAnyJob.IsCompleted);
+        e = TestThreads.AssertUb(UbRules.ForeignAwait, () => outsideAnyJob.GetAwaiter().GetResult());
+        Assert.Equal(ForeignTaskExplanation, e.Explanation);
+
+        Assert.Equal(AsyncResult.Finish, Async.StartJob(ref jobA, ctxA, ref ret, a));
+        Assert.Equal(5, ret);
+        Assert.True(jobA.IsNull);
+        Assert.Equal(0, ctxA.Describe().ActiveJobs);
+        Assert.Equal(2, Async.DescribeThread().IdleJobObjectIds.Count);
+        TestThreads.AssertThreadStillWorks();
+    });
+
+    [Fact]
+    public void AJobAwaitingAnotherJobsTask_AfterPausingItself_IsAForeignAwaitToo() => TestThreads.Run(() =>
+    {
+        // Job B has a pause of its own pending when it awaits A's pending task: B's pause does not make A's task B's.
+        // The refused await is B's function's exception, and B's function then returns with its own pause pending.
+        JobTask<int> rootOfA = default;
+        UndefinedBehaviorException? refused = null;
+        AsyncJobFunc a = args => rootOfA = PausingHelper();
+        AsyncJobFunc b = async args =>
+        {
+            _ = PausingHelper();
+            try
+            {
+                return await rootOfA;
+            }
+            catch (UndefinedBehaviorException ub)
+            {
+                refused = ub;
+                return 0;
+            }
+        };
+        AsyncWaitCtx ctxA = AsyncWaitCtx.New();
+        AsyncJob jobA = default, jobB = default;
+        int ret = 0;
+        Assert.Equal(AsyncResult.Pause, Async.StartJob(ref jobA, ctxA, ref ret, a));
+        TestThreads.AssertUb(UbRules.DanglingPause, () => Async.StartJob(ref jobB, AsyncWaitCtx.New(), ref ret, b));
+        Assert.NotNull(refused);
+        Assert.Equal(UbRules.ForeignAwait, refused.RuleId);
+        Assert.Equal(AsyncResult.Finish, Async.StartJob(ref jobA, ctxA, ref ret, a));
+        Assert.Equal(5, ret);
     });
 
     [Fact]
@@ -199,6 +246,9 @@ public sealed class JobTaskMisuseTests
         Assert.Equal("a pause was registered outside a job", e.Message);
         TestThreads.AssertThreadStillWorks();
     });
+
+    private const string ForeignTaskExplanation =
+        "a JobTask method awaited a pending JobTask of another job, or outside a job (only that job's restart can complete it)";
 
     private static async JobTask<int> PausingHelper()
     {
