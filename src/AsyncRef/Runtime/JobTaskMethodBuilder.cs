@@ -122,6 +122,13 @@ public struct JobTaskMethodBuilder<TResult>
                 JobRuntime.RejectForeignTask();
             }
 
+            if (Async.CheckedMode)
+            {
+                // A task of a job running on another thread passes the test above; only checked mode pays for the
+                // thread-static read that tells.
+                JobRuntime.CheckAwaitingThread(home);
+            }
+
             ((IJobTaskAwaiter)awaiter).SetContinuation(GetBox(ref stateMachine, home));
         }
         else

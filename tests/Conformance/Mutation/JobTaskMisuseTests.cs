@@ -218,6 +218,87 @@ public sealed class JobTaskMisuseTests
     });
 
     [Fact]
+    public void APauseAwaiterAwaitedOnAnotherThread_IsACrossThreadAwait_AndItsJobIsUntouched() => TestThreads.Run(() =>
+    {
+        // A pause awaiter made in job A belongs to A's thread. Another thread awaits it while A runs here (this thread
+        // waits in Join, the only hand-off: nothing races). C has no counterpart (its pause is one call, and on a
+        // thread with no job it returns 1 at once); unchecked, the awaiter would pause A from the other thread.
+        // Checked mode refuses the await, outside a job and inside one, and A goes on to pause and finish.
+        Assert.True(Async.CheckedMode);
+        Exception? outsideAJob = null, inAJob = null;
+        AsyncJob jobB = default;
+        int activeJobsOfB = -1;
+        AsyncJobFunc a = async args =>
+        {
+            var carried = new StoredPause(Async.PauseJob().GetAwaiter());
+            var other = new Thread(() =>
+            {
+                outsideAJob = Record(() => AwaitsPause(carried).GetAwaiter().GetResult());
+                AsyncWaitCtx ctxB = AsyncWaitCtx.New();
+                int retB = 0;
+                inAJob = Record(() => Async.StartJob(ref jobB, ctxB, ref retB, _ => AwaitsPause(carried)));
+                activeJobsOfB = ctxB.Describe().ActiveJobs;
+            });
+            other.Start();
+            other.Join();
+            await Async.PauseJob();
+            return 9;
+        };
+        AsyncWaitCtx ctxA = AsyncWaitCtx.New();
+        AsyncJob jobA = default;
+        int ret = 0;
+        Assert.Equal(AsyncResult.Pause, Async.StartJob(ref jobA, ctxA, ref ret, a));
+        Assert.Equal(AsyncResult.Finish, Async.StartJob(ref jobA, ctxA, ref ret, a));
+        Assert.Equal(9, ret);
+        Assert.Single(Async.DescribeThread().IdleJobObjectIds);
+        foreach (Exception? refused in new[] { outsideAJob, inAJob })
+        {
+            var e = Assert.IsType<UndefinedBehaviorException>(refused);
+            Assert.Equal(UbRules.CrossThreadAwait, e.RuleId);
+            Assert.Equal("a pause awaiter made in a job running on one thread was awaited on another thread", e.Explanation);
+        }
+
+        Assert.True(jobB.IsNull);
+        Assert.Equal(0, activeJobsOfB);
+    });
+
+    [Fact]
+    public void APendingTaskAwaitedOnAnotherThreadWhileItsJobRuns_IsACrossThreadAwait_AndItsJobIsUntouched() => TestThreads.Run(() =>
+    {
+        // Job A's pending task is on A's chain, so the builder's test of the job running on the task's thread passes;
+        // the awaiting thread is another one. Checked mode refuses the await (outside a job and in job B), nothing is
+        // linked, and A awaits its own task and finishes with its result.
+        Assert.True(Async.CheckedMode);
+        Exception? outsideAJob = null, inAJob = null;
+        AsyncJobFunc a = async args =>
+        {
+            JobTask<int> task = PausingHelper();
+            var other = new Thread(() =>
+            {
+                outsideAJob = Record(() => Awaits(task).GetAwaiter().GetResult());
+                AsyncJob jobB = default;
+                int retB = 0;
+                inAJob = Record(() => Async.StartJob(ref jobB, AsyncWaitCtx.New(), ref retB, async _ => await task));
+            });
+            other.Start();
+            other.Join();
+            return await task + 1;
+        };
+        AsyncWaitCtx ctxA = AsyncWaitCtx.New();
+        AsyncJob jobA = default;
+        int ret = 0;
+        Assert.Equal(AsyncResult.Pause, Async.StartJob(ref jobA, ctxA, ref ret, a));
+        Assert.Equal(AsyncResult.Finish, Async.StartJob(ref jobA, ctxA, ref ret, a));
+        Assert.Equal(6, ret);
+        foreach (Exception? refused in new[] { outsideAJob, inAJob })
+        {
+            var e = Assert.IsType<UndefinedBehaviorException>(refused);
+            Assert.Equal(UbRules.CrossThreadAwait, e.RuleId);
+            Assert.Equal("a pending JobTask of a job running on one thread was awaited on another thread", e.Explanation);
+        }
+    });
+
+    [Fact]
     public void AContinuationThatThrows_IsAForeignAwait_AndAnEarlierMisuseIsTheOneReported() => TestThreads.Run(() =>
     {
         // Compiler-generated state machines catch every exception of their method, so only a state machine written
@@ -257,6 +338,22 @@ public sealed class JobTaskMisuseTests
     }
 
     private static async JobTask<int> Awaits(JobTask<int> task) => await task + 1;
+
+    private static async JobTask<int> AwaitsPause(StoredPause pause) => await pause;
+
+    /// <summary>What <paramref name="call"/> threw, or null.</summary>
+    internal static Exception? Record(Action call)
+    {
+        try
+        {
+            call();
+            return null;
+        }
+        catch (Exception e)
+        {
+            return e;
+        }
+    }
 
     private static async JobTask<int> ForgetsToAwait(byte[]? args)
     {
