@@ -71,22 +71,26 @@ coyote-campaign: build
 	ASYNCREF_HUNT_ITERATIONS=$(COYOTE_CAMPAIGN_ITERS) dotnet test tests/Systematic -c $(CONFIG) --no-build
 
 # The bug hunt: every correct engine/loop for HUNT_ITERS iterations, every planted bug under each of HUNT_SEEDS.
-# Hunts run a Release build of tests/Systematic (HUNT_CONFIG): 15-20% more iterations per second than Debug (README).
+# Hunts run a Release build of tests/Systematic (HUNT_CONFIG): 15-20% more iterations per second than Debug (README),
+# with HUNT_WORKERS parallel explorations (default one per core; the bugs found do not depend on it).
 HUNT_ITERS ?= 10000
 HUNT_SEEDS ?= 1 2 3 4 5
+HUNT_WORKERS ?= $(shell nproc)
 HUNT_CONFIG ?= Release
 .PHONY: hunt hunt-rate hunt-build
 hunt-build: restore
 	dotnet build tests/Systematic -c $(HUNT_CONFIG) --no-restore
 
 hunt: hunt-build
-	CONFIG=$(HUNT_CONFIG) HUNT_ITERS=$(HUNT_ITERS) HUNT_SEEDS="$(HUNT_SEEDS)" bash tests/Systematic/run-hunt.sh
+	CONFIG=$(HUNT_CONFIG) HUNT_ITERS=$(HUNT_ITERS) HUNT_SEEDS="$(HUNT_SEEDS)" HUNT_WORKERS=$(HUNT_WORKERS) bash tests/Systematic/run-hunt.sh
 
-# Iterations per second of the standard engine test (Correct_StableFd), HUNT_RATE_RUNS runs of HUNT_RATE_ITERS each.
+# Iterations per second of the standard engine test (Correct_StableFd), HUNT_RATE_RUNS runs of HUNT_RATE_ITERS each per
+# worker count of HUNT_RATE_WORKERS (alternating: one worker, then one per core).
 HUNT_RATE_RUNS ?= 3
 HUNT_RATE_ITERS ?= 10000
+HUNT_RATE_WORKERS ?= 1 $(shell nproc)
 hunt-rate: hunt-build
-	CONFIG=$(HUNT_CONFIG) HUNT_RATE_RUNS=$(HUNT_RATE_RUNS) HUNT_RATE_ITERS=$(HUNT_RATE_ITERS) bash tests/Systematic/hunt-rate.sh
+	CONFIG=$(HUNT_CONFIG) HUNT_RATE_RUNS=$(HUNT_RATE_RUNS) HUNT_RATE_ITERS=$(HUNT_RATE_ITERS) HUNT_RATE_WORKERS="$(HUNT_RATE_WORKERS)" bash tests/Systematic/hunt-rate.sh
 
 PROPERTY_CAMPAIGN_TESTS ?= 20000
 property-campaign: build

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using AsyncRef.Testing.Monitors;
 using AsyncRef.Testing.Recording;
 using AsyncRef.Testing.Reporting;
@@ -22,8 +23,9 @@ namespace AsyncRef.Testing;
 /// directory, prints their paths and the replay command. Environment overrides for CI: <c>ASYNCREF_HUNT_ITERATIONS</c>,
 /// <c>ASYNCREF_HUNT_SEED</c>, <c>ASYNCREF_HUNT_OUTPUT</c>, <c>ASYNCREF_HUNT_REPLAY=PATH/NAME.trace</c>, which makes
 /// the hunt called NAME replay that trace instead of exploring, and <c>ASYNCREF_HUNT_SUMMARY=FILE</c>, which appends
-/// one tab-separated line per exploration (name, seed, iterations, bug found, iterations/s wall and CPU, steps).
-/// Hunts in one process run one at a time.
+/// one tab-separated line per exploration (name, seed, iterations, bug found, iterations/s wall and CPU, steps,
+/// workers), and <c>ASYNCREF_HUNT_WORKERS</c> (see <see cref="WithParallelism"/>). Hunts in one process run one at a
+/// time.
 /// </summary>
 public sealed class Hunt
 {
@@ -32,6 +34,11 @@ public sealed class Hunt
 
     /// <summary>How long an execution may take no step before it is reported as a potential deadlock or hang.</summary>
     private const uint DeadlockTimeoutMilliseconds = 10_000;
+
+    /// <summary>A worker's first engine explores this many executions, each next one twice as many, up to <see cref="MaxChunk"/>.</summary>
+    private const int FirstChunk = 16;
+
+    private const int MaxChunk = 1024;
 
     private string? _name;
     private int _iterations = 1000;
@@ -44,6 +51,7 @@ public sealed class Hunt
     private AsyncMonitors _monitors = AsyncMonitors.All;
     private bool _checkedRuntime;
     private bool _singleCore = true;
+    private int _workers = 1;
     private string? _outputDirectory;
     private Action<string> _output = Console.WriteLine;
 
@@ -51,7 +59,7 @@ public sealed class Hunt
     {
     }
 
-    /// <summary>A hunt with the defaults: 1,000 iterations, seed 20261123, random strategy, strict mode, every monitor.</summary>
+    /// <summary>A hunt with the defaults: 1,000 iterations, seed 20261123, random strategy, strict mode, every monitor, one worker.</summary>
     /// <returns>The hunt, to configure.</returns>
     public static Hunt Create() => new();
 
@@ -157,16 +165,39 @@ public sealed class Hunt
     }
 
     /// <summary>
-    /// Whether the exploration runs on one core (on by default; Linux and Windows). Coyote runs one controlled thread at
-    /// a time and hands control to another at most steps; on one core a handoff is a local switch instead of a wake-up of
-    /// another core, which made the standard engine test explore about 1.6 times as many iterations per second. The
-    /// process's previous affinity is restored afterwards.
+    /// Whether each worker of the exploration runs on one core (on by default; with one worker on Linux and Windows, with
+    /// several on Linux). Coyote runs one controlled thread at a time and hands control to another at most steps; on one
+    /// core a handoff is a local switch instead of a wake-up of another core, which made one worker on the standard engine
+    /// test explore about 1.6 times as many iterations per second, and two workers pinned to a core each about 1.6 times
+    /// as many as two unpinned. The cores are given back afterwards.
     /// </summary>
-    /// <param name="enabled">Whether to pin the exploration to one core.</param>
+    /// <param name="enabled">Whether to pin each worker to one core.</param>
     /// <returns>This hunt.</returns>
     public Hunt WithSingleCore(bool enabled)
     {
         _singleCore = enabled;
+        return this;
+    }
+
+    /// <summary>
+    /// Explores with <paramref name="workers"/> independent Coyote engines at once, each on its own core (default 1;
+    /// <c>ASYNCREF_HUNT_WORKERS</c> overrides it), as <c>coyote test --parallel</c> does with processes. Coyote seeds execution k of a hunt
+    /// with the hunt's seed + k; worker i explores its share of those seeds, the next block after worker i - 1's. With
+    /// the random and probabilistic strategies an execution depends on its seed alone, so the workers together explore
+    /// the same executions as one, and the reported bug (the lowest worker's first, hence the first in seed order), its
+    /// iteration, seed and trace are the same for every worker count. Prioritization, delay bounding and the portfolio
+    /// learn from one execution for the next, so they always run as one worker.
+    /// Unlike Coyote's processes, the workers share the process: executions of different workers run at the same time,
+    /// so the body must build everything it uses (as it should anyway); state kept between executions (a static, an object
+    /// captured from outside the body) is used by two at once, and Coyote reports a lock or semaphore used so as "created
+    /// in a previous test iteration". Hence one worker by default.
+    /// </summary>
+    /// <param name="workers">At least 1; <see cref="Environment.ProcessorCount"/> uses every core.</param>
+    /// <returns>This hunt.</returns>
+    public Hunt WithParallelism(int workers)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        _workers = workers;
         return this;
     }
 
@@ -209,37 +240,50 @@ public sealed class Hunt
         lock (s_exclusive)
         {
             using var checkedMode = new CheckedModeScope(_checkedRuntime);
-            using var singleCore = new SingleCoreScope(_singleCore);
+            int iterations = Iterations();
+            uint seed = Seed();
+            int workers = Math.Min(Workers(), iterations);
+            using var cores = new CoreScope(_singleCore, workers);
             var stopwatch = Stopwatch.StartNew();
             TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-            int iterations = 0;
-            Configuration config = Configure();
-            TestReport report;
-            string trace;
-            using (TestingEngine engine = TestingEngine.Create(config, Execution(body, recording: false, () => ++iterations, _ => { })))
+            var runs = new WorkerRun[workers];
+            for (int i = 0, first = 0; i < workers; first += runs[i].Share, i++)
             {
-                engine.SetLogger(new TextWriterLogger(TextWriter.Null, VerbosityLevel.None));
-                singleCore.Attach(engine);
-                engine.Run();
-                Iteration.Current = null;
-                CheckSetup(engine);
-                report = engine.TestReport;
-                trace = engine.ReproducibleTrace;
+                runs[i] = new WorkerRun(i, first, iterations / workers + (i < iterations % workers ? 1 : 0));
+            }
+
+            var finders = new FinderSignal(workers);
+            Thread[] others = [.. runs.Skip(1).Select(run => new Thread(() => RunWorker(run, body, seed, cores, finders, stopwatch)) { Name = $"hunt worker {run.Index}", IsBackground = true })];
+            foreach (Thread thread in others)
+            {
+                thread.Start();
+            }
+
+            RunWorker(runs[0], body, seed, cores, finders, stopwatch);
+            foreach (Thread thread in others)
+            {
+                thread.Join();
             }
 
             stopwatch.Stop();
             TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-            int paths = Math.Max(1, report.NumOfExploredFairPaths + report.NumOfExploredUnfairPaths);
-            double steps = (double)(report.TotalExploredFairSteps + report.TotalExploredUnfairSteps) / paths;
-            if (report.NumOfFoundBugs == 0)
+
+            // The lowest worker that found a bug (or failed) decides: every lower one explored its whole share cleanly.
+            WorkerRun? finder = runs.FirstOrDefault(run => run.Bug is not null || run.Error is not null);
+            finder?.Error?.Throw();
+            int explored = runs.Sum(run => run.Explored);
+            double steps = (double)runs.Sum(run => run.Steps) / Math.Max(1, runs.Sum(run => run.Paths));
+            HuntWorker[] workerResults = [.. runs.Select(run => new HuntWorker(run.Index, unchecked(seed + (uint)run.First), run.Explored, run.Elapsed))];
+            if (finder?.Bug is not { } bug)
             {
-                var clean = new HuntResult(name, iterations, stopwatch.Elapsed, cpu, steps);
+                var clean = new HuntResult(name, explored, stopwatch.Elapsed, cpu, steps) { Workers = workerResults };
                 _output(clean.Summary);
                 AppendSummary(clean);
                 return clean;
             }
 
-            HuntResult found = Analyse(name, trace, report.BugReports.First(), body, iterations, (stopwatch.Elapsed, cpu, steps), write: true);
+            var origin = new BugOrigin(finder.Index, bug.Iteration, unchecked(seed + (uint)bug.Iteration - 1), workerResults);
+            HuntResult found = Analyse(name, bug.Trace, bug.Message, body, explored, (stopwatch.Elapsed, cpu, steps), origin);
             _output(found.Summary);
             AppendSummary(found);
             return found;
@@ -265,26 +309,87 @@ public sealed class Hunt
                 return new HuntResult(name, 1, stopwatch.Elapsed, TimeSpan.Zero, 0);
             }
 
-            return Build(name, trace, bug, recorded, 1, (stopwatch.Elapsed, TimeSpan.Zero, 0), write: false);
+            return Build(name, trace, bug, recorded, 1, (stopwatch.Elapsed, TimeSpan.Zero, 0), origin: null);
         }
     }
 
     private uint Seed() => uint.TryParse(Environment.GetEnvironmentVariable("ASYNCREF_HUNT_SEED"), out uint s) ? s : _seed;
 
+    private int Iterations() => int.TryParse(Environment.GetEnvironmentVariable("ASYNCREF_HUNT_ITERATIONS"), out int n) && n > 0 ? n : _iterations;
+
+    /// <summary>
+    /// Prioritization, delay bounding and the portfolio carry what they learnt from one execution into the next (the
+    /// longest schedule seen, the rotation of strategies): split between workers they would explore other executions
+    /// than one engine does, so they run as one worker, in one engine, as Coyote runs them.
+    /// </summary>
+    private bool Learns => _strategy is HuntStrategy.Prioritization or HuntStrategy.DelayBounding or HuntStrategy.Portfolio;
+
+    private int Workers() => Learns ? 1
+        : int.TryParse(Environment.GetEnvironmentVariable("ASYNCREF_HUNT_WORKERS"), out int n) && n > 0 ? n : _workers;
+
     private void AppendSummary(HuntResult result)
     {
         if (Environment.GetEnvironmentVariable("ASYNCREF_HUNT_SUMMARY") is { Length: > 0 } path)
         {
+            // The iterations column is the number of the failing execution for a bug (what one worker needs), else those explored.
+            int iterations = result.BugFound ? result.BugIteration : result.Iterations;
             File.AppendAllText(path, string.Create(
                 CultureInfo.InvariantCulture,
-                $"{result.Name}\t{Seed()}\t{result.Iterations}\t{(result.BugFound ? "bug" : "clean")}\t{result.IterationsPerSecond:F0}\t{result.IterationsPerCpuSecond:F0}\t{result.StepsPerIteration:F0}\n"));
+                $"{result.Name}\t{Seed()}\t{iterations}\t{(result.BugFound ? "bug" : "clean")}\t{result.IterationsPerSecond:F0}\t{result.IterationsPerCpuSecond:F0}\t{result.StepsPerIteration:F0}\t{result.Workers.Count}\n"));
         }
     }
 
-    private Configuration Configure()
+    /// <summary>
+    /// Explores worker <paramref name="run"/>'s share: the executions of seeds <c>seed + First</c> onwards. Coyote seeds
+    /// execution k of an engine with the engine's seed + k and, with a strategy that learns nothing across executions,
+    /// nothing else carries over: the workers together explore exactly the executions one engine would, and the lowest
+    /// worker's first bug is the one engine's first bug. A worker explores in engines of growing size (16 executions,
+    /// then 32, up to 1,024) so that it can stop between them: when a lower worker found a bug (this one's could not be
+    /// reported) or the timeout passed. One worker without a timeout explores in one engine.
+    /// </summary>
+    private void RunWorker(WorkerRun run, Action<HuntSession> body, uint seed, CoreScope cores, FinderSignal finders, Stopwatch clock)
     {
-        int iterations = int.TryParse(Environment.GetEnvironmentVariable("ASYNCREF_HUNT_ITERATIONS"), out int n) && n > 0 ? n : _iterations;
-        uint seed = Seed();
+        var watch = Stopwatch.StartNew();
+        bool chunked = !Learns && (finders.Workers > 1 || _timeout is not null);
+        int chunk = chunked ? FirstChunk : run.Share;
+        try
+        {
+            while (run.Explored < run.Share && !finders.LowerFound(run.Index) && !(chunked && clock.Elapsed >= _timeout))
+            {
+                int size = Math.Min(chunk, run.Share - run.Explored);
+                int firstNumber = run.First + run.Explored;
+                int executed = 0;
+                Configuration config = Configure(size, unchecked(seed + (uint)firstNumber), coyoteTimeout: !chunked);
+                using TestingEngine engine = TestingEngine.Create(config, Execution(body, recording: false, () => firstNumber + ++executed, _ => { }, () => cores.PinCurrentThread(run.Index)));
+                engine.SetLogger(new TextWriterLogger(TextWriter.Null, VerbosityLevel.None));
+                cores.Attach(engine, run.Index);
+                engine.Run();
+                CheckSetup(engine);
+                TestReport report = engine.TestReport;
+                run.Explored += executed;
+                run.Steps += report.TotalExploredFairSteps + report.TotalExploredUnfairSteps;
+                run.Paths += report.NumOfExploredFairPaths + report.NumOfExploredUnfairPaths;
+                if (report.NumOfFoundBugs > 0)
+                {
+                    run.Bug = (firstNumber + executed, engine.ReproducibleTrace, report.BugReports.First());
+                    finders.Found(run.Index);
+                    break;
+                }
+
+                chunk = Math.Min(chunk * 2, MaxChunk);
+            }
+        }
+        catch (Exception e)
+        {
+            run.Error = ExceptionDispatchInfo.Capture(e);
+            finders.Found(run.Index);
+        }
+
+        run.Elapsed = watch.Elapsed;
+    }
+
+    private Configuration Configure(int iterations, uint seed, bool coyoteTimeout)
+    {
         Configuration config = Configuration.Create()
             .WithTestingIterations((uint)iterations)
             .WithRandomGeneratorSeed(seed)
@@ -304,17 +409,20 @@ public sealed class Hunt
             HuntStrategy.DelayBounding => config.WithDelayBoundingStrategy(isFair: true),
             _ => config,
         };
-        return _timeout is { } timeout ? config.WithTestingTimeout((int)Math.Ceiling(timeout.TotalSeconds)) : config;
+
+        // Coyote's own timeout keeps an engine exploring past its iterations until it expires; chunked workers check the time between engines instead.
+        return coyoteTimeout && _timeout is { } timeout ? config.WithTestingTimeout((int)Math.Ceiling(timeout.TotalSeconds)) : config;
     }
 
     /// <summary>One execution: a fresh iteration state, the body, then the end-of-execution checks.</summary>
-    private Func<Task> Execution(Action<HuntSession> body, bool recording, Func<int> nextNumber, Action<Iteration> started) => () =>
+    private Func<Task> Execution(Action<HuntSession> body, bool recording, Func<int> nextNumber, Action<Iteration> started, Action threadStarted) => () =>
     {
+        threadStarted();
         var iteration = new Iteration(nextNumber(), recording, MonitorSet.Create(_monitors), _livenessBound);
         Iteration.Current = iteration;
         started(iteration);
         iteration.Adopt("main");
-        var session = new HuntSession(iteration);
+        var session = new HuntSession(iteration, threadStarted);
         try
         {
             body(session);
@@ -335,15 +443,14 @@ public sealed class Hunt
         Iteration? recorded = null;
         Configuration config = Configuration.Create().WithTelemetryEnabled(false).WithTraceAnalysisEnabled(false)
             .WithDeadlockTimeout(DeadlockTimeoutMilliseconds).WithReproducibleTrace(trace);
-        using TestingEngine engine = TestingEngine.Create(config, Execution(body, recording: true, () => 1, it => recorded = it));
+        using TestingEngine engine = TestingEngine.Create(config, Execution(body, recording: true, () => 1, it => recorded = it, () => { }));
         engine.SetLogger(new TextWriterLogger(TextWriter.Null, VerbosityLevel.None));
         engine.Run();
-        Iteration.Current = null;
         CheckSetup(engine);
         return (recorded, engine.TestReport.BugReports.FirstOrDefault());
     }
 
-    private HuntResult Analyse(string name, string trace, string coyoteMessage, Action<HuntSession> body, int iterations, (TimeSpan Wall, TimeSpan Cpu, double Steps) cost, bool write)
+    private HuntResult Analyse(string name, string trace, string coyoteMessage, Action<HuntSession> body, int iterations, (TimeSpan Wall, TimeSpan Cpu, double Steps) cost, BugOrigin origin)
     {
         (Iteration? recorded, string? replayed) = RunRecorded(trace, body);
         if (recorded is null || replayed is null)
@@ -352,10 +459,11 @@ public sealed class Hunt
             recorded = null;
         }
 
-        return Build(name, trace, coyoteMessage, recorded, iterations, cost, write);
+        return Build(name, trace, coyoteMessage, recorded, iterations, cost, origin);
     }
 
-    private HuntResult Build(string name, string trace, string coyoteMessage, Iteration? recorded, int iterations, (TimeSpan Wall, TimeSpan Cpu, double Steps) cost, bool write)
+    /// <summary>The result of a bug; its files are written when it was found by exploring (<paramref name="origin"/>), not replayed.</summary>
+    private HuntResult Build(string name, string trace, string coyoteMessage, Iteration? recorded, int iterations, (TimeSpan Wall, TimeSpan Cpu, double Steps) cost, BugOrigin? origin)
     {
         string bug = recorded is null ? coyoteMessage : FailureAnalysis.Headline(recorded, coyoteMessage, _monitors);
         string directory = Path.GetFullPath(_outputDirectory ?? Environment.GetEnvironmentVariable("ASYNCREF_HUNT_OUTPUT") ?? "hunt-results");
@@ -364,10 +472,14 @@ public sealed class Hunt
             CultureInfo.InvariantCulture,
             $"ASYNCREF_HUNT_REPLAY={tracePath} dotnet test --filter \"FullyQualifiedName~{name}\"");
         string? scenario = recorded is null ? null : ScenarioWriter.TryWrite(recorded, name);
-        string reportText = FailureReport.Render(name, bug, coyoteMessage, recorded, iterations, replayCommand);
+        // The execution's number and schedule are the same for every worker count; which worker held its seed is not.
+        string? foundBy = origin is { Workers.Length: > 1 }
+            ? $"Found by: worker {origin.Worker} of {origin.Workers.Length}, at seed {origin.Seed} (workers from seeds {string.Join(", ", origin.Workers.Select(w => w.FirstSeed))})"
+            : null;
+        string reportText = FailureReport.Render(name, bug, coyoteMessage, recorded, origin?.Iteration ?? 1, foundBy, replayCommand);
         string reportPath = Path.Combine(directory, name + ".report.txt");
         string? scenarioPath = scenario is null ? null : Path.Combine(directory, name + ".scn");
-        if (write)
+        if (origin is not null)
         {
             Directory.CreateDirectory(directory);
             File.WriteAllText(tracePath, trace);
@@ -387,6 +499,10 @@ public sealed class Hunt
             ReportPath = reportPath,
             ScenarioPath = scenarioPath,
             ReplayCommand = replayCommand,
+            BugIteration = origin?.Iteration ?? 1,
+            BugSeed = origin?.Seed,
+            Worker = origin?.Worker ?? 0,
+            Workers = origin?.Workers ?? [],
         };
     }
 
@@ -408,6 +524,56 @@ public sealed class Hunt
         if (report.InternalErrors.Count > 0)
         {
             throw new InvalidOperationException("Coyote internal error: " + string.Join("; ", report.InternalErrors));
+        }
+    }
+
+    /// <summary>Where a bug was found: the worker, the execution's number counted from the hunt's seed, and its seed.</summary>
+    private sealed record BugOrigin(int Worker, int Iteration, uint Seed, HuntWorker[] Workers);
+
+    /// <summary>One worker's share of the executions (numbers <c>First + 1</c> onwards) and what it found.</summary>
+    private sealed class WorkerRun(int index, int first, int share)
+    {
+        public int Index { get; } = index;
+
+        public int First { get; } = first;
+
+        public int Share { get; } = share;
+
+        public int Explored { get; set; }
+
+        public long Steps { get; set; }
+
+        public long Paths { get; set; }
+
+        public TimeSpan Elapsed { get; set; }
+
+        public (int Iteration, string Trace, string Message)? Bug { get; set; }
+
+        public ExceptionDispatchInfo? Error { get; set; }
+    }
+
+    /// <summary>The lowest worker that found a bug or failed so far: the workers above it stop, those below go on.</summary>
+    private sealed class FinderSignal(int workers)
+    {
+        private int _lowest = int.MaxValue;
+
+        public int Workers { get; } = workers;
+
+        public bool LowerFound(int worker) => Volatile.Read(ref _lowest) < worker;
+
+        public void Found(int worker)
+        {
+            int seen = Volatile.Read(ref _lowest);
+            while (worker < seen)
+            {
+                int previous = Interlocked.CompareExchange(ref _lowest, worker, seen);
+                if (previous == seen)
+                {
+                    return;
+                }
+
+                seen = previous;
+            }
         }
     }
 

@@ -15,8 +15,23 @@ public sealed class HuntResult
     /// <summary>The hunt's name (by default the calling test method), which names its files.</summary>
     public string Name { get; }
 
-    /// <summary>Executions explored (when a bug was found: the execution that found it).</summary>
+    /// <summary>Executions explored by all workers together (with one worker and a bug: the execution that found it).</summary>
     public int Iterations { get; }
+
+    /// <summary>
+    /// The failing execution's number counted from the hunt's seed (what one worker explores to find it; the same for
+    /// every worker count with the random and probabilistic strategies); 0 when no bug was found, 1 for a replay.
+    /// </summary>
+    public int BugIteration { get; internal init; }
+
+    /// <summary>The failing execution's seed: <c>WithSeed(BugSeed).WithIterations(1)</c> explores it again; null when no bug was found or for a replay.</summary>
+    public uint? BugSeed { get; internal init; }
+
+    /// <summary>The worker that found the bug (0 with one worker or none).</summary>
+    public int Worker { get; internal init; }
+
+    /// <summary>Each worker's first seed, executions explored and rate (empty for a replay).</summary>
+    public IReadOnlyList<HuntWorker> Workers { get; internal init; } = [];
 
     /// <summary>Wall-clock time of the exploration (not of writing the report).</summary>
     public TimeSpan Elapsed { get; }
@@ -57,11 +72,15 @@ public sealed class HuntResult
     /// <summary>The one-line command that replays the bug.</summary>
     public string? ReplayCommand { get; internal init; }
 
-    /// <summary>A summary: the bug, the files and the replay command, or the iterations explored.</summary>
+    /// <summary>A summary: the bug, the files and the replay command, or the iterations explored; with several workers, each one's share.</summary>
     public string Summary => Bug is null
-        ? $"hunt '{Name}': no bug in {Iterations} iterations ({IterationsPerSecond:F0}/s wall, {IterationsPerCpuSecond:F0}/s of CPU, {StepsPerIteration:F0} steps each)"
-        : $"hunt '{Name}': BUG at iteration {Iterations}: {Bug}\n  trace:    {TracePath}\n  report:   {ReportPath}\n"
-          + (ScenarioPath is null ? "" : $"  scenario: {ScenarioPath}\n") + $"  replay:   {ReplayCommand}";
+        ? $"hunt '{Name}': no bug in {Iterations} iterations ({IterationsPerSecond:F0}/s wall, {IterationsPerCpuSecond:F0}/s of CPU, {StepsPerIteration:F0} steps each){WorkerSummary}"
+        : $"hunt '{Name}': BUG at iteration {BugIteration}{(Workers.Count > 1 ? $" (worker {Worker}, seed {BugSeed})" : "")}: {Bug}\n  trace:    {TracePath}\n  report:   {ReportPath}\n"
+          + (ScenarioPath is null ? "" : $"  scenario: {ScenarioPath}\n") + $"  replay:   {ReplayCommand}{WorkerSummary}";
+
+    private string WorkerSummary => Workers.Count < 2 ? ""
+        : $"\n  {Workers.Count} workers, {Iterations} iterations in all ({IterationsPerSecond:F0}/s wall): "
+          + string.Join("; ", Workers.Select(w => $"worker {w.Index} from seed {w.FirstSeed}: {w.Iterations} at {w.IterationsPerSecond:F0}/s"));
 
     /// <summary>Throws <see cref="HuntFailedException"/> with the report when a bug was found.</summary>
     /// <returns>This result, for chaining.</returns>

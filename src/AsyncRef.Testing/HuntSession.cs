@@ -11,9 +11,13 @@ public sealed class HuntSession
     private readonly Iteration _iteration;
     private readonly List<Thread> _threads = [];
 
-    internal HuntSession(Iteration iteration)
+    /// <summary>Runs first on every thread the session starts (pins it to its hunt worker's core).</summary>
+    private readonly Action _threadStarted;
+
+    internal HuntSession(Iteration iteration, Action threadStarted)
     {
         _iteration = iteration;
+        _threadStarted = threadStarted;
     }
 
     /// <summary>The execution's number, from 1.</summary>
@@ -26,8 +30,10 @@ public sealed class HuntSession
     public Thread StartThread(string name, Action body)
     {
         Iteration iteration = _iteration;
+        Action threadStarted = _threadStarted;
         var thread = new Thread(() =>
         {
+            threadStarted();
             ThreadRecord record = iteration.Adopt(name);
             try
             {

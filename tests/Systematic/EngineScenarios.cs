@@ -43,7 +43,7 @@ internal sealed record EngineSystem(NotifyMode Mode, int Loops, AppOptions App, 
 public sealed class EngineScenarios(ITestOutputHelper output)
 {
     /// <summary>Two loops, two connections each, a pool of one job per loop (NO_JOBS), a ring of one (EAGAIN retries).</summary>
-    private static readonly AppOptions Busy = new(Connections: 2, JobsPerConnection: 2, OpsPerJob: 2, PoolMaxSize: 1);
+    internal static readonly AppOptions Busy = new(Connections: 2, JobsPerConnection: 2, OpsPerJob: 2, PoolMaxSize: 1);
 
     [Theory]
     [InlineData(NotifyMode.StableFd)]

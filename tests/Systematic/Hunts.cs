@@ -2,7 +2,11 @@ using AsyncRef.Testing;
 
 namespace AsyncRef.Systematic;
 
-/// <summary>The hunt settings of this project: a fixed seed, the runtime in checked mode (see <see cref="Base"/>), files under <c>artifacts/hunt</c>, output to the test log.</summary>
+/// <summary>
+/// The hunt settings of this project: a fixed seed, the runtime in checked mode (see <see cref="Base"/>), one worker per
+/// core (every body builds its whole system, and the bugs found do not depend on the worker count), files under
+/// <c>artifacts/hunt</c>, output to the test log.
+/// </summary>
 internal static class Hunts
 {
     /// <summary>Iterations allowed to find a planted bug (the bound).</summary>
@@ -21,5 +25,5 @@ internal static class Hunts
     /// explore the engines as a user's hunt does, unchecked (the kit's default).
     /// </summary>
     private static Hunt Base(ITestOutputHelper output) =>
-        Hunt.Create().WithSeed(20261123).WithCheckedRuntime(Async.DefaultCheckedMode).WithOutputDirectory(Repository.PathOf("artifacts", "hunt")).WithOutput(output.WriteLine);
+        Hunt.Create().WithSeed(20261123).WithParallelism(Environment.ProcessorCount).WithCheckedRuntime(Async.DefaultCheckedMode).WithOutputDirectory(Repository.PathOf("artifacts", "hunt")).WithOutput(output.WriteLine);
 }

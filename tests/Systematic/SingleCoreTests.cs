@@ -1,15 +1,19 @@
+using System.Collections.Immutable;
 using AsyncRef.Testing;
 
 namespace AsyncRef.Systematic;
 
 /// <summary>
-/// A hunt runs on one core while it explores (<see cref="Hunt.WithSingleCore"/>) and must give the process its cores
-/// back: the rest of a user's test run (other tests, the test host's own threads) must not stay on one core.
+/// A hunt runs each of its workers on one core while it explores (<see cref="Hunt.WithSingleCore"/>; one worker: the
+/// whole process, several: each worker's threads) and must give the process its cores back: the rest of a user's test
+/// run (other tests, the test host's own threads) must not stay on one core.
 /// </summary>
 public sealed class SingleCoreTests(ITestOutputHelper output)
 {
-    [Fact]
-    public void AfterAHunt_EveryThreadStartedDuringIt_RunsOnTheProcessCoresAgain()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void AfterAHunt_EveryThreadStartedDuringIt_RunsOnTheProcessCoresAgain(int workers)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -18,15 +22,26 @@ public sealed class SingleCoreTests(ITestOutputHelper output)
 
         Dictionary<int, string> before = AllowedCpus();
         string processCpus = before[Environment.ProcessId];
-        HuntResult result = Hunts.Correct(output).Named("SingleCore_GivesTheCoresBack").WithIterations(200).WithSingleCore(true).Explore(session =>
+        // Shared by every execution, so no lock: Coyote ties a lock to one execution, and two workers' executions run at once.
+        ImmutableHashSet<string> seen = [];
+        HuntResult result = Hunts.Correct(output).Named($"SingleCore_GivesTheCoresBack_{workers}").WithIterations(200).WithSingleCore(true).WithParallelism(workers).Explore(session =>
         {
             Thread[] threads = [session.StartThread("T0", Job), session.StartThread("T1", Job)];
             foreach (Thread t in threads)
             {
                 t.Join();
             }
+
+            // The execution's threads ran on their worker's core.
+            string cpus = File.ReadLines("/proc/thread-self/status").First(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal))["Cpus_allowed_list:".Length..].Trim();
+            ImmutableInterlocked.Update(ref seen, set => set.Add(cpus));
         });
         Assert.False(result.BugFound);
+        if (Environment.ProcessorCount >= workers)
+        {
+            // One core per worker: each saw a single CPU, the workers different ones.
+            Assert.True(seen.Count == workers && seen.All(c => int.TryParse(c, out _)), $"executions ran on CPUs {string.Join(" and ", seen)} with {workers} worker(s)");
+        }
 
         Dictionary<int, string> after = AllowedCpus();
         Assert.Equal(processCpus, after[Environment.ProcessId]);

@@ -10,8 +10,18 @@ namespace AsyncRef.Testing.Recording;
 /// </summary>
 internal sealed class Iteration
 {
-    /// <summary>The iteration being explored, or null outside a hunt (the façade then only forwards).</summary>
-    internal static Iteration? Current { get; set; }
+    /// <summary>
+    /// The execution being explored by the calling thread's hunt worker, or null outside a hunt (the façade then only
+    /// forwards). Set by the execution's first thread; every thread and task it starts inherits it (an async local
+    /// flows with the execution context), so concurrent workers each see their own.
+    /// </summary>
+    private static readonly AsyncLocal<Iteration?> s_current = new();
+
+    internal static Iteration? Current
+    {
+        get => s_current.Value;
+        set => s_current.Value = value;
+    }
 
     [ThreadStatic]
     private static ThreadRecord? t_thread;

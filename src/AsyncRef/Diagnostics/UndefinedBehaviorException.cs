@@ -77,4 +77,10 @@ public static class UbRules
 
     /// <summary>A job function completed while a pause it started was still pending.</summary>
     public const string DanglingPause = "MISUSE-DANGLING-PAUSE";
+
+    /// <summary>
+    /// A pause awaiter, or a pending <c>JobTask</c>, of a job running on one thread was awaited on another thread.
+    /// Checked mode only: unchecked mode does not detect it.
+    /// </summary>
+    public const string CrossThreadAwait = "MISUSE-CROSS-THREAD-AWAIT";
 }

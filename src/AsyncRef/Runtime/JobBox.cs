@@ -44,6 +44,26 @@ internal abstract class JobStep
     }
 
     /// <summary>
+    /// Whether this box is on the chain of pending boxes that starts at <paramref name="pausePoint"/>, the running job's
+    /// pause point, and goes up through the awaiting parents. A pending <c>JobTask</c> of the running job is on it: a
+    /// task is pending only through the job's one pause, and each parent that awaits one joins the chain.
+    /// </summary>
+    /// <param name="pausePoint">The running job's <see cref="JobCore.ResumePoint"/>, or null (no job, or no pause yet).</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool IsOnChainFrom(JobStep? pausePoint)
+    {
+        for (JobStep? step = pausePoint; step is not null; step = step._continuation)
+        {
+            if (step == this)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// After the runtime ran <see cref="MoveNext"/>: the parent to run next, when this method completed and a parent
     /// awaits it (the link is cleared), else null. The runtime runs that parent itself, after this method's frame has
     /// unwound (the parent consumes this box's result and recycles the box), so a chain of nested helpers completes

@@ -47,10 +47,42 @@ internal static class JobRuntime
     /// <summary>
     /// The job a pause awaiter suspends: the one it captured while that job is running (the normal case, saving a
     /// thread-static read), else the thread's current job (an awaiter made outside a job, or kept past its job).
+    /// A running captured job runs on the thread that made the awaiter: awaiting it on another thread is
+    /// <see cref="UbRules.CrossThreadAwait"/>, which only checked mode detects (the check needs the thread-static read
+    /// the capture saves; unchecked, the awaiter suspends the captured job from the other thread).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static JobCore? PausingJob(JobCore? captured) =>
-        captured is { State: AsyncJobState.Running } ? captured : AsyncThreadState.CurrentOrNull?.CurrentJob;
+        captured is { State: AsyncJobState.Running }
+            ? (Async.CheckedMode ? OnAwaitingThread(captured) : captured)
+            : AsyncThreadState.CurrentOrNull?.CurrentJob;
+
+    /// <summary>Checked mode: <paramref name="job"/>, a running job a pause awaiter captured, runs on the awaiting thread.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static JobCore OnAwaitingThread(JobCore job)
+    {
+        if (job.Owner != AsyncThreadState.CurrentOrNull)
+        {
+            throw new UndefinedBehaviorException(
+                UbRules.CrossThreadAwait, "a pause awaiter made in a job running on one thread was awaited on another thread");
+        }
+
+        return job;
+    }
+
+    /// <summary>
+    /// Checked mode: a pending JobTask of the job running on <paramref name="home"/> is awaited on that thread (see the
+    /// builder; unchecked, the await links, and the awaiting start reports a suspension without a pause).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void CheckAwaitingThread(AsyncThreadState home)
+    {
+        if (home != AsyncThreadState.CurrentOrNull)
+        {
+            throw new UndefinedBehaviorException(
+                UbRules.CrossThreadAwait, "a pending JobTask of a job running on one thread was awaited on another thread");
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool PauseIsNoOp(JobCore? captured)
@@ -92,6 +124,14 @@ internal static class JobRuntime
             ? new InvalidOperationException("a pause was registered outside a job")
             : new UndefinedBehaviorException(
                 UbRules.DanglingPause, "a job function paused again while an earlier pause of the job was still pending"));
+
+    /// <summary>Throws for a JobTask method awaiting a pending task that is not its running job's (see the builder).</summary>
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void RejectForeignTask() =>
+        throw new UndefinedBehaviorException(
+            UbRules.ForeignAwait,
+            "a JobTask method awaited a pending JobTask of another job, or outside a job (only that job's restart can complete it)");
 
     internal static void RecordForeignAwaiter(Type awaiterType)
     {

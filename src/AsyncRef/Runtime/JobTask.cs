@@ -110,6 +110,8 @@ public readonly struct JobTaskAwaiter<TResult> : ICriticalNotifyCompletion, IJob
 
     AsyncThreadState IJobTaskAwaiter.Home => _task.Box!.Home;
 
+    JobStep IJobTaskAwaiter.Child => _task.Box!;
+
     void IJobTaskAwaiter.SetContinuation(JobStep continuation) => _task.SetContinuation(continuation);
 }
 
@@ -118,6 +120,9 @@ internal interface IJobTaskAwaiter
 {
     /// <summary>The thread state the pending child's box belongs to (its job's thread).</summary>
     AsyncThreadState Home { get; }
+
+    /// <summary>The pending child's box.</summary>
+    JobStep Child { get; }
 
     void SetContinuation(JobStep continuation);
 }

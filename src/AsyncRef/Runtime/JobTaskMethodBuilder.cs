@@ -7,7 +7,7 @@ namespace AsyncRef;
 /// <summary>
 /// The async method builder of <see cref="JobTask{TResult}"/>. It runs the method synchronously, boxes the state
 /// machine only at its first suspension, and accepts exactly two kinds of suspension: the runtime's pause point and
-/// a pending <c>JobTask</c>. Anything else throws <see cref="UbRules.ForeignAwait"/> inside the method.
+/// a pending <c>JobTask</c> of the running job. Anything else throws <see cref="UbRules.ForeignAwait"/> inside the method.
 /// </summary>
 /// <typeparam name="TResult">The result type.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -111,10 +111,26 @@ public struct JobTaskMethodBuilder<TResult>
         }
         else if (awaiter is IJobTaskAwaiter)
         {
-            // The pending child was boxed on this job's thread: the parent's box comes from the same thread state.
+            // The pending child was boxed on its job's thread: the parent's box comes from the same thread state.
             // (Cast at each use: the JIT then calls the struct's methods directly, without boxing it.)
             AsyncThreadState home = ((IJobTaskAwaiter)awaiter).Home;
-            ((IJobTaskAwaiter)awaiter).SetContinuation(GetBox(ref stateMachine, home, home.CurrentJob));
+            // A child of the job running there is on the chain from that job's pause point (one compare for a helper
+            // awaited directly). Any other pending task belongs to another job, or to none: linking it would make
+            // that job's restart run this method. Refused before linking, inside MoveNext's try block.
+            JobCore? running = home.CurrentJob;
+            if (!((IJobTaskAwaiter)awaiter).Child.IsOnChainFrom(running?.ResumePoint))
+            {
+                JobRuntime.RejectForeignTask();
+            }
+
+            if (Async.CheckedMode)
+            {
+                // A task of a job running on another thread passes the test above; only checked mode pays for the
+                // thread-static read that tells.
+                JobRuntime.CheckAwaitingThread(home);
+            }
+
+            ((IJobTaskAwaiter)awaiter).SetContinuation(GetBox(ref stateMachine, home, running));
         }
         else
         {

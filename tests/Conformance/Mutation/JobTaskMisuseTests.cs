@@ -152,9 +152,12 @@ public sealed class JobTaskMisuseTests
     public void AJobAwaitingThePendingTaskOfAnotherJob_IsAForeignAwait() => TestThreads.Run(() =>
     {
         // Job A's function is the pausing helper itself: after A's pause its task is pending, with nothing awaiting
-        // it. Job B awaits that task: B suspends without pausing (A's pause is A's), so B's start can return neither
-        // PAUSE nor FINISH; B would only go on when A's restart completes the task, outside B's own start. That is
-        // the foreign await of spec MISUSE-FOREIGN-AWAIT, reported by B's start, and B's job goes back to the pool.
+        // it. Job B awaits that task: B would suspend without pausing (A's pause is A's) and go on only when A's
+        // restart completes the task, outside B's own start. That is the foreign await of spec MISUSE-FOREIGN-AWAIT:
+        // the await itself is refused, so it is B's function's exception, B's start reports it and B's job goes back
+        // to the pool. A method awaiting it outside any job is refused the same way. Nothing was linked to A's task:
+        // A's restart finishes A with A's own result (before the fix, it ran the refused awaiters' continuations,
+        // which consumed A's result, and A's start threw with A left running).
         JobTask<int> rootOfA = default;
         AsyncJobFunc a = args => rootOfA = PausingHelper();
         AsyncJobFunc b = async args => await rootOfA;
@@ -163,11 +166,136 @@ public sealed class JobTaskMisuseTests
         int ret = 0;
         Assert.Equal(AsyncResult.Pause, Async.StartJob(ref jobA, ctxA, ref ret, a));
         UndefinedBehaviorException e = TestThreads.AssertUb(UbRules.ForeignAwait, () => Async.StartJob(ref jobB, ctxB, ref ret, b));
-        Assert.Equal("the job function suspended on something other than Async.PauseJob()", e.Explanation);
+        Assert.Equal(ForeignTaskExplanation, e.Explanation);
         Assert.True(jobB.IsNull);
         Assert.Equal(0, ctxB.Describe().ActiveJobs);
         Assert.Equal(1, ctxA.Describe().ActiveJobs);
         Assert.Single(Async.DescribeThread().IdleJobObjectIds);
+
+        JobTask<int> outsideAnyJob = Awaits(rootOfA);
+        Assert.True(outsideAnyJob.IsCompleted);
+        e = TestThreads.AssertUb(UbRules.ForeignAwait, () => outsideAnyJob.GetAwaiter().GetResult());
+        Assert.Equal(ForeignTaskExplanation, e.Explanation);
+
+        Assert.Equal(AsyncResult.Finish, Async.StartJob(ref jobA, ctxA, ref ret, a));
+        Assert.Equal(5, ret);
+        Assert.True(jobA.IsNull);
+        Assert.Equal(0, ctxA.Describe().ActiveJobs);
+        Assert.Equal(2, Async.DescribeThread().IdleJobObjectIds.Count);
+        TestThreads.AssertThreadStillWorks();
+    });
+
+    [Fact]
+    public void AJobAwaitingAnotherJobsTask_AfterPausingItself_IsAForeignAwaitToo() => TestThreads.Run(() =>
+    {
+        // Job B has a pause of its own pending when it awaits A's pending task: B's pause does not make A's task B's.
+        // The refused await is B's function's exception, and B's function then returns with its own pause pending.
+        JobTask<int> rootOfA = default;
+        UndefinedBehaviorException? refused = null;
+        AsyncJobFunc a = args => rootOfA = PausingHelper();
+        AsyncJobFunc b = async args =>
+        {
+            _ = PausingHelper();
+            try
+            {
+                return await rootOfA;
+            }
+            catch (UndefinedBehaviorException ub)
+            {
+                refused = ub;
+                return 0;
+            }
+        };
+        AsyncWaitCtx ctxA = AsyncWaitCtx.New();
+        AsyncJob jobA = default, jobB = default;
+        int ret = 0;
+        Assert.Equal(AsyncResult.Pause, Async.StartJob(ref jobA, ctxA, ref ret, a));
+        TestThreads.AssertUb(UbRules.DanglingPause, () => Async.StartJob(ref jobB, AsyncWaitCtx.New(), ref ret, b));
+        Assert.NotNull(refused);
+        Assert.Equal(UbRules.ForeignAwait, refused.RuleId);
+        Assert.Equal(AsyncResult.Finish, Async.StartJob(ref jobA, ctxA, ref ret, a));
+        Assert.Equal(5, ret);
+    });
+
+    [Fact]
+    public void APauseAwaiterAwaitedOnAnotherThread_IsACrossThreadAwait_AndItsJobIsUntouched() => TestThreads.Run(() =>
+    {
+        // A pause awaiter made in job A belongs to A's thread. Another thread awaits it while A runs here (this thread
+        // waits in Join, the only hand-off: nothing races). C has no counterpart (its pause is one call, and on a
+        // thread with no job it returns 1 at once); unchecked, the awaiter would pause A from the other thread.
+        // Checked mode refuses the await, outside a job and inside one, and A goes on to pause and finish.
+        Assert.True(Async.CheckedMode);
+        Exception? outsideAJob = null, inAJob = null;
+        AsyncJob jobB = default;
+        int activeJobsOfB = -1;
+        AsyncJobFunc a = async args =>
+        {
+            var carried = new StoredPause(Async.PauseJob().GetAwaiter());
+            var other = new Thread(() =>
+            {
+                outsideAJob = Record(() => AwaitsPause(carried).GetAwaiter().GetResult());
+                AsyncWaitCtx ctxB = AsyncWaitCtx.New();
+                int retB = 0;
+                inAJob = Record(() => Async.StartJob(ref jobB, ctxB, ref retB, _ => AwaitsPause(carried)));
+                activeJobsOfB = ctxB.Describe().ActiveJobs;
+            });
+            other.Start();
+            other.Join();
+            await Async.PauseJob();
+            return 9;
+        };
+        AsyncWaitCtx ctxA = AsyncWaitCtx.New();
+        AsyncJob jobA = default;
+        int ret = 0;
+        Assert.Equal(AsyncResult.Pause, Async.StartJob(ref jobA, ctxA, ref ret, a));
+        Assert.Equal(AsyncResult.Finish, Async.StartJob(ref jobA, ctxA, ref ret, a));
+        Assert.Equal(9, ret);
+        Assert.Single(Async.DescribeThread().IdleJobObjectIds);
+        foreach (Exception? refused in new[] { outsideAJob, inAJob })
+        {
+            var e = Assert.IsType<UndefinedBehaviorException>(refused);
+            Assert.Equal(UbRules.CrossThreadAwait, e.RuleId);
+            Assert.Equal("a pause awaiter made in a job running on one thread was awaited on another thread", e.Explanation);
+        }
+
+        Assert.True(jobB.IsNull);
+        Assert.Equal(0, activeJobsOfB);
+    });
+
+    [Fact]
+    public void APendingTaskAwaitedOnAnotherThreadWhileItsJobRuns_IsACrossThreadAwait_AndItsJobIsUntouched() => TestThreads.Run(() =>
+    {
+        // Job A's pending task is on A's chain, so the builder's test of the job running on the task's thread passes;
+        // the awaiting thread is another one. Checked mode refuses the await (outside a job and in job B), nothing is
+        // linked, and A awaits its own task and finishes with its result.
+        Assert.True(Async.CheckedMode);
+        Exception? outsideAJob = null, inAJob = null;
+        AsyncJobFunc a = async args =>
+        {
+            JobTask<int> task = PausingHelper();
+            var other = new Thread(() =>
+            {
+                outsideAJob = Record(() => Awaits(task).GetAwaiter().GetResult());
+                AsyncJob jobB = default;
+                int retB = 0;
+                inAJob = Record(() => Async.StartJob(ref jobB, AsyncWaitCtx.New(), ref retB, async _ => await task));
+            });
+            other.Start();
+            other.Join();
+            return await task + 1;
+        };
+        AsyncWaitCtx ctxA = AsyncWaitCtx.New();
+        AsyncJob jobA = default;
+        int ret = 0;
+        Assert.Equal(AsyncResult.Pause, Async.StartJob(ref jobA, ctxA, ref ret, a));
+        Assert.Equal(AsyncResult.Finish, Async.StartJob(ref jobA, ctxA, ref ret, a));
+        Assert.Equal(6, ret);
+        foreach (Exception? refused in new[] { outsideAJob, inAJob })
+        {
+            var e = Assert.IsType<UndefinedBehaviorException>(refused);
+            Assert.Equal(UbRules.CrossThreadAwait, e.RuleId);
+            Assert.Equal("a pending JobTask of a job running on one thread was awaited on another thread", e.Explanation);
+        }
     });
 
     [Fact]
@@ -200,6 +328,9 @@ public sealed class JobTaskMisuseTests
         TestThreads.AssertThreadStillWorks();
     });
 
+    private const string ForeignTaskExplanation =
+        "a JobTask method awaited a pending JobTask of another job, or outside a job (only that job's restart can complete it)";
+
     private static async JobTask<int> PausingHelper()
     {
         await Async.PauseJob();
@@ -207,6 +338,22 @@ public sealed class JobTaskMisuseTests
     }
 
     private static async JobTask<int> Awaits(JobTask<int> task) => await task + 1;
+
+    private static async JobTask<int> AwaitsPause(StoredPause pause) => await pause;
+
+    /// <summary>What <paramref name="call"/> threw, or null.</summary>
+    internal static Exception? Record(Action call)
+    {
+        try
+        {
+            call();
+            return null;
+        }
+        catch (Exception e)
+        {
+            return e;
+        }
+    }
 
     private static async JobTask<int> ForgetsToAwait(byte[]? args)
     {

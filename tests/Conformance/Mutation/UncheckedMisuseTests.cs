@@ -1,0 +1,55 @@
+namespace AsyncRef.Conformance.Mutation;
+
+/// <summary>
+/// Misuse that only checked mode detects, run with checked mode off (process-wide, so in the collection that runs
+/// alone): what unchecked mode still reports, and what it leaves undetected.
+/// </summary>
+[Collection(ProcessWideSwitches.Name)]
+public sealed class UncheckedMisuseTests
+{
+    [Fact]
+    public void APendingTaskAwaitedOnAnotherThreadWhileItsJobRuns_InUncheckedMode_IsReportedByTheAwaitingStart() => TestThreads.Run(() =>
+    {
+        // Spec MISUSE-CROSS-THREAD-AWAIT: unchecked mode saves the thread-static read that would tell the threads apart,
+        // so job B on another thread links itself to A's pending task. B then suspends without pausing, which B's own
+        // start still reports (MISUSE-FOREIGN-AWAIT); A, whose task B took, is not protected: its own await of the task
+        // is refused as a second await, and its start reports the pause left pending.
+        bool wasChecked = Async.CheckedMode;
+        Async.CheckedMode = false;
+        try
+        {
+            Exception? inB = null;
+            AsyncJobFunc a = async args =>
+            {
+                JobTask<int> task = PausingHelper();
+                var other = new Thread(() =>
+                {
+                    AsyncJob jobB = default;
+                    int retB = 0;
+                    inB = JobTaskMisuseTests.Record(() => Async.StartJob(ref jobB, AsyncWaitCtx.New(), ref retB, async _ => await task));
+                });
+                other.Start();
+                other.Join();
+                return await task + 1;
+            };
+            AsyncJob jobA = default;
+            int ret = 0;
+            TestThreads.AssertUb(UbRules.DanglingPause, () => Async.StartJob(ref jobA, AsyncWaitCtx.New(), ref ret, a));
+            var e = Assert.IsType<UndefinedBehaviorException>(inB);
+            Assert.Equal(UbRules.ForeignAwait, e.RuleId);
+            Assert.Equal("the job function suspended on something other than Async.PauseJob()", e.Explanation);
+            Assert.True(jobA.IsNull);
+            TestThreads.AssertThreadStillWorks();
+        }
+        finally
+        {
+            Async.CheckedMode = wasChecked;
+        }
+    });
+
+    private static async JobTask<int> PausingHelper()
+    {
+        await Async.PauseJob();
+        return 5;
+    }
+}
