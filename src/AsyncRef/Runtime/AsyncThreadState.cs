@@ -48,6 +48,12 @@ internal sealed class AsyncThreadState
     /// <summary>The thread's error queue: the 15 newest errors, oldest first.</summary>
     internal readonly ErrorQueue Errors = new();
 
+    /// <summary>
+    /// The box returned most recently, of any type, while this slot was empty: a one-slot cache in front of the free
+    /// lists, so a helper that suspends once per use finds its box again without a free-list look-up.
+    /// </summary>
+    internal JobStep? SpareBox;
+
     /// <summary>Source of the free-list slots of the box types (<see cref="NewBoxFreeListSlot"/>).</summary>
     private static int s_boxFreeListSlots;
 

@@ -19,6 +19,9 @@ internal abstract class JobStep
     /// <summary>Incremented on every recycle so stale <see cref="JobTask{TResult}"/> copies are detected.</summary>
     internal short Version { get; private set; }
 
+    /// <summary>The thread state whose free list this box returns to (the one a parent awaiting it rents from).</summary>
+    internal abstract AsyncThreadState Home { get; }
+
     /// <summary>Runs the state machine from where it suspended.</summary>
     internal abstract void MoveNext();
 
@@ -126,9 +129,6 @@ internal abstract class JobBox<TResult> : JobStep
     /// <summary>The failure once completed, if the method threw.</summary>
     private ExceptionDispatchInfo? _error;
 
-    /// <summary>The thread state whose free list this box returns to (the one a parent awaiting it rents from).</summary>
-    internal abstract AsyncThreadState Home { get; }
-
     /// <summary>Clears the state machine and keeps the box as <paramref name="job"/>'s <see cref="JobCore.SpareBox"/>.</summary>
     protected abstract void ParkOn(JobCore job);
 
@@ -194,18 +194,26 @@ internal sealed class JobBox<TStateMachine, TResult> : JobBox<TResult>
     internal override AsyncThreadState Home => _home.Thread;
 
     /// <summary>
-    /// The spare box of <paramref name="job"/> when it is of this type, else a free box of <paramref name="thread"/>,
-    /// else a new one. The caller passes the job and thread state it already holds (the running job and its owner),
-    /// which saves a thread-static look-up on every rent. A job that runs the same function use after use finds its
-    /// function's box on itself: no free-list traffic in the steady state.
+    /// The spare box of <paramref name="job"/> when it is of this type, else the spare of <paramref name="thread"/>
+    /// when it is, else a box from the thread's free list of this type, else a new one. The caller passes the job and
+    /// thread state it already holds (the running job and its owner), which saves a thread-static look-up on every
+    /// rent. The two spares are one-slot caches in front of the free lists: a job that runs the same function use after
+    /// use finds its function's box on itself, and a helper it awaits finds the box it had last time on the thread,
+    /// so the steady state touches no free list.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static JobBox<TStateMachine, TResult> Rent(AsyncThreadState thread, JobCore? job)
     {
-        if (job?.SpareBox is JobBox<TStateMachine, TResult> spare)
+        if (job?.SpareBox is JobBox<TStateMachine, TResult> jobSpare)
         {
             job.SpareBox = null;
-            return spare;
+            return jobSpare;
+        }
+
+        if (thread.SpareBox is JobBox<TStateMachine, TResult> threadSpare)
+        {
+            thread.SpareBox = null;
+            return threadSpare;
         }
 
         return thread.BoxFreeList(s_freeListSlot) is FreeList free && free.TryPop() is { } box ? box : Create(thread);
@@ -216,7 +224,15 @@ internal sealed class JobBox<TStateMachine, TResult> : JobBox<TResult>
     internal override void ReturnToFreeList()
     {
         StateMachine = default!;
-        _home.Push(this);
+        AsyncThreadState home = _home.Thread;
+        if (home.SpareBox is null)
+        {
+            home.SpareBox = this;
+        }
+        else
+        {
+            _home.Push(this);
+        }
     }
 
     protected override void ParkOn(JobCore job)

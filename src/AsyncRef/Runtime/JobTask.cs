@@ -82,8 +82,8 @@ public readonly struct JobTask<TResult>
         return _result;
     }
 
-    /// <summary>Lets a pending task resume <paramref name="continuation"/> when it completes.</summary>
-    internal void SetContinuation(JobStep continuation) => Box!.SetContinuation(continuation, _version);
+    /// <summary>The box version this task refers to.</summary>
+    internal short Version => _version;
 }
 
 /// <summary>Awaits a <see cref="JobTask{TResult}"/> from another <c>JobTask</c> method.</summary>
@@ -108,21 +108,17 @@ public readonly struct JobTaskAwaiter<TResult> : ICriticalNotifyCompletion, IJob
     /// <param name="continuation">Ignored.</param>
     public void UnsafeOnCompleted(Action continuation) => JobRuntime.RecordForeignAwaiter(typeof(JobTaskAwaiter<TResult>));
 
-    AsyncThreadState IJobTaskAwaiter.Home => _task.Box!.Home;
-
     JobStep IJobTaskAwaiter.Child => _task.Box!;
 
-    void IJobTaskAwaiter.SetContinuation(JobStep continuation) => _task.SetContinuation(continuation);
+    short IJobTaskAwaiter.Version => _task.Version;
 }
 
 /// <summary>Implemented by awaiters of job tasks so the builder can chain a parent to a pending child without boxing.</summary>
 internal interface IJobTaskAwaiter
 {
-    /// <summary>The thread state the pending child's box belongs to (its job's thread).</summary>
-    AsyncThreadState Home { get; }
-
     /// <summary>The pending child's box.</summary>
     JobStep Child { get; }
 
-    void SetContinuation(JobStep continuation);
+    /// <summary>The use of <see cref="Child"/> the awaited task refers to (see <see cref="JobStep.Version"/>).</summary>
+    short Version { get; }
 }

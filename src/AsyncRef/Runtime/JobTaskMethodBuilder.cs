@@ -113,12 +113,14 @@ public struct JobTaskMethodBuilder<TResult>
         {
             // The pending child was boxed on its job's thread: the parent's box comes from the same thread state.
             // (Cast at each use: the JIT then calls the struct's methods directly, without boxing it.)
-            AsyncThreadState home = ((IJobTaskAwaiter)awaiter).Home;
+            // The child's box is read once: its home thread, the chain test and the link all use it.
+            JobStep child = ((IJobTaskAwaiter)awaiter).Child;
+            AsyncThreadState home = child.Home;
             // A child of the job running there is on the chain from that job's pause point (one compare for a helper
             // awaited directly). Any other pending task belongs to another job, or to none: linking it would make
             // that job's restart run this method. Refused before linking, inside MoveNext's try block.
             JobCore? running = home.CurrentJob;
-            if (!((IJobTaskAwaiter)awaiter).Child.IsOnChainFrom(running?.ResumePoint))
+            if (!child.IsOnChainFrom(running?.ResumePoint))
             {
                 JobRuntime.RejectForeignTask();
             }
@@ -130,7 +132,7 @@ public struct JobTaskMethodBuilder<TResult>
                 JobRuntime.CheckAwaitingThread(home);
             }
 
-            ((IJobTaskAwaiter)awaiter).SetContinuation(GetBox(ref stateMachine, home, running));
+            child.SetContinuation(GetBox(ref stateMachine, home, running), ((IJobTaskAwaiter)awaiter).Version);
         }
         else
         {

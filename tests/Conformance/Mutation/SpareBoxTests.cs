@@ -115,6 +115,40 @@ public sealed class SpareBoxTests
         AsyncWaitCtx.Free(ctx);
     });
 
+    [Fact]
+    public void AHelperThatSuspendedOnce_LeavesItsBoxAsTheThreadsSpare_AndTheNextUseOfTheHelperTakesIt() => TestThreads.Run(() =>
+    {
+        AsyncWaitCtx ctx = AsyncWaitCtx.New();
+        var first = new Use(args => Recursive(1));
+        first.RunToFinish(ctx);
+        AsyncThreadState thread = AsyncThreadState.Current;
+        // The inner call's box came back when the outer call read its result; the outer one is the job's spare.
+        Assert.Same(first.InnerBox, thread.SpareBox);
+        Assert.Same(first.RootBox, first.Core!.SpareBox);
+
+        // A helper of another type does not take it: that box stays the spare, the helper's box comes from its list.
+        var other = new Use(args => Nested());
+        other.RunToFinish(ctx);
+        Assert.NotSame(first.InnerBox, other.InnerBox);
+        Assert.Same(first.InnerBox, thread.SpareBox);
+
+        // The job's spare is now the other function's box, and the first root's box went back to its free list: the
+        // inner call takes the thread's spare, the outer one its old box from the list.
+        var second = new Use(args => Recursive(1));
+        second.RunToFinish(ctx);
+        Assert.Same(first.InnerBox, second.InnerBox);
+        Assert.Same(first.RootBox, second.RootBox);
+        Assert.Null(thread.SpareBox is JobStep spare && spare == second.RootBox ? spare : null);
+        AsyncWaitCtx.Free(ctx);
+    });
+
+    private static async JobTask<int> Nested()
+    {
+        JobTask<int> inner = PauseOnce(null);
+        t_innerBox = inner.Box;
+        return await inner;
+    }
+
     private static async JobTask<int> PauseOnce(byte[]? args)
     {
         await Async.PauseJob();
