@@ -17,7 +17,7 @@ namespace AsyncRef.Bench;
 /// The C# side of `make bench` (driven by bench/run-bench.sh):
 /// <list type="bullet">
 /// <item><c>bdn --artifacts DIR [BenchmarkDotNet options]</c>: the BenchmarkDotNet run of <see cref="ReferenceBenchmarks"/>.</item>
-/// <item><c>paired --lib libasyncbench.so [--reps R] [--clock wall|cpu]</c>: the reference and the C loops interleaved rep by rep in this process.</item>
+/// <item><c>paired --lib libasyncbench.so [--reps R] [--clock wall|cpu] [--pin]</c>: the reference and the C loops interleaved rep by rep in this process.</item>
 /// <item><c>hold N</c>: N paused jobs held at once; run it in a fresh process per N.</item>
 /// <item><c>loop WORKLOAD N [--checked] [--mixed] [--clock wall|cpu]</c>: one reference loop, timed (for profiling, e.g. under perf).</item>
 /// <item><c>report --results DIR</c>: the combined table from the files the other modes wrote.</item>
@@ -39,7 +39,8 @@ public static class Program
                 return Paired.Run(
                     Option(rest, "--lib") ?? Fail.Usage(),
                     int.Parse(Option(rest, "--reps") ?? "9", CultureInfo.InvariantCulture),
-                    (Option(rest, "--clock") ?? "wall") switch { "wall" => false, "cpu" => true, _ => Fail.Usage<bool>() });
+                    (Option(rest, "--clock") ?? "wall") switch { "wall" => false, "cpu" => true, _ => Fail.Usage<bool>() },
+                    rest.Contains("--pin"));
             case "hold":
                 return Hold.Run(rest.Length == 1 ? long.Parse(rest[0], CultureInfo.InvariantCulture) : Fail.Usage<long>());
             case "loop":
@@ -47,7 +48,7 @@ public static class Program
             case "report":
                 return Report.Run(Option(rest, "--results") ?? Fail.Usage());
             default:
-                Console.Error.WriteLine("usage: AsyncRef.Bench bdn --artifacts DIR [bdn options] | paired --lib PATH [--reps R] [--clock wall|cpu] | hold N | loop WORKLOAD N [--checked] [--mixed] [--clock wall|cpu] | report --results DIR");
+                Console.Error.WriteLine("usage: AsyncRef.Bench bdn --artifacts DIR [bdn options] | paired --lib PATH [--reps R] [--clock wall|cpu] [--pin] | hold N | loop WORKLOAD N [--checked] [--mixed] [--clock wall|cpu] | report --results DIR");
                 return 64;
         }
     }
@@ -191,6 +192,27 @@ internal static partial class ThreadClock
     [LibraryImport("libc", EntryPoint = "clock_gettime")]
     private static partial int ClockGetTime(int clock, out Timespec ts);
 
+    /// <summary>Restricts the calling thread to the CPU it is running on (Linux).</summary>
+    internal static void PinToCurrentCpu()
+    {
+        int cpu = GetCpu();
+        Span<ulong> mask = stackalloc ulong[16]; // a cpu_set_t of 1024 CPUs
+        mask.Clear();
+        mask[cpu / 64] = 1UL << (cpu % 64);
+        if (cpu < 0 || SetAffinity(0, mask.Length * sizeof(ulong), ref mask[0]) != 0)
+        {
+            Fail.With("could not pin the measuring thread to its CPU");
+        }
+
+        Console.WriteLine(FormattableString.Invariant($"paired: measuring thread pinned to CPU {cpu}"));
+    }
+
+    [LibraryImport("libc", EntryPoint = "sched_getcpu")]
+    private static partial int GetCpu();
+
+    [LibraryImport("libc", EntryPoint = "sched_setaffinity")]
+    private static partial int SetAffinity(int pid, nint size, ref ulong mask);
+
     [StructLayout(LayoutKind.Sequential)]
     private struct Timespec
     {
@@ -208,8 +230,18 @@ internal static class Paired
     /// Time both sides by the thread's CPU time instead of the wall clock: a rep during which other processes took the
     /// core is then not counted as slower (cache and TLB pollution by them still is). For measuring on a shared machine.
     /// </param>
-    internal static int Run(string libPath, int reps, bool cpuClock)
+    /// <param name="pin">
+    /// Keep the measuring thread on the CPU it starts on (both sides run on that thread, so both are pinned alike): a
+    /// thread the scheduler moves to the other core starts there with cold caches. Only the thread is pinned, after
+    /// start-up: a process that sees one CPU from its start makes the runtime delay tiering tenfold (bench/README.md).
+    /// </param>
+    internal static int Run(string libPath, int reps, bool cpuClock, bool pin)
     {
+        if (pin)
+        {
+            ThreadClock.PinToCurrentCpu();
+        }
+
         string full = Path.GetFullPath(libPath);
         NativeLibrary.SetDllImportResolver(typeof(Native).Assembly, (name, _, _) => name == Native.Lib ? NativeLibrary.Load(full) : IntPtr.Zero);
         Async.CheckedMode = false;

@@ -472,10 +472,11 @@ public sealed class Hunt
             CultureInfo.InvariantCulture,
             $"ASYNCREF_HUNT_REPLAY={tracePath} dotnet test --filter \"FullyQualifiedName~{name}\"");
         string? scenario = recorded is null ? null : ScenarioWriter.TryWrite(recorded, name);
-        string foundAt = origin is null ? "iteration 1"
-            : origin.Workers.Length > 1 ? $"iteration {origin.Iteration}, found by worker {origin.Worker} of {origin.Workers.Length} at seed {origin.Seed}"
-            : $"iteration {origin.Iteration}";
-        string reportText = FailureReport.Render(name, bug, coyoteMessage, recorded, foundAt, replayCommand);
+        // The execution's number and schedule are the same for every worker count; which worker held its seed is not.
+        string? foundBy = origin is { Workers.Length: > 1 }
+            ? $"Found by: worker {origin.Worker} of {origin.Workers.Length}, at seed {origin.Seed} (workers from seeds {string.Join(", ", origin.Workers.Select(w => w.FirstSeed))})"
+            : null;
+        string reportText = FailureReport.Render(name, bug, coyoteMessage, recorded, origin?.Iteration ?? 1, foundBy, replayCommand);
         string reportPath = Path.Combine(directory, name + ".report.txt");
         string? scenarioPath = scenario is null ? null : Path.Combine(directory, name + ".scn");
         if (origin is not null)

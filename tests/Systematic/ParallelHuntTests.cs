@@ -50,6 +50,65 @@ public sealed class ParallelHuntTests(ITestOutputHelper output)
         Assert.Equal(1, again.BugIteration);
     }
 
+    [Fact]
+    public void Workers_ExploreTheWholeBudget_InConsecutiveBlocksOfSeeds()
+    {
+        HuntResult result = Hunts.Correct(output).Named("Parallel_Budget").WithIterations(100).WithParallelism(3).Explore(TwoPausingJobs);
+        Assert.False(result.BugFound, result.Summary);
+        int budget = result.Iterations;
+        Assert.Equal(budget, result.Workers.Sum(w => w.Iterations));
+        for (int i = 0; i < result.Workers.Count; i++)
+        {
+            HuntWorker worker = result.Workers[i];
+            Assert.Equal(i, worker.Index);
+            Assert.Equal(budget / result.Workers.Count + (i < budget % result.Workers.Count ? 1 : 0), worker.Iterations);
+            if (i > 0)
+            {
+                Assert.Equal(result.Workers[i - 1].FirstSeed + (uint)result.Workers[i - 1].Iterations, worker.FirstSeed);
+            }
+        }
+    }
+
+    [Fact]
+    public void Timeout_StopsEveryWorker_BeforeTheBudget()
+    {
+        // Far more executions than fit in the timeout: the workers stop between engines once it has passed.
+        HuntResult result = Hunts.Correct(output).Named("Parallel_Timeout").WithIterations(200_000).WithParallelism(2).WithTimeout(TimeSpan.FromSeconds(1)).Explore(TwoPausingJobs);
+        Assert.False(result.BugFound, result.Summary);
+        Assert.True(result.Iterations < 200_000, result.Summary);
+        Assert.All(result.Workers, w => Assert.True(w.Iterations > 0, result.Summary));
+    }
+
+    /// <summary>A small correct system: two threads, each running a job that pauses once.</summary>
+    private static void TwoPausingJobs(HuntSession session)
+    {
+        Thread[] threads = [session.StartThread("T0", PausingJob), session.StartThread("T1", PausingJob)];
+        foreach (Thread thread in threads)
+        {
+            thread.Join();
+        }
+    }
+
+    private static void PausingJob()
+    {
+        AsyncWaitCtx ctx = TracedAsync.NewWaitCtx();
+        AsyncJob job = default;
+        int ret = 0;
+        while (TracedAsync.StartJob(ref job, ctx, ref ret, PauseOnce) == AsyncResult.Pause)
+        {
+            Thread.Yield();
+        }
+
+        TracedAsync.FreeWaitCtx(ctx);
+        TracedAsync.CleanupThread();
+    }
+
+    private static async JobTask<int> PauseOnce(byte[]? args)
+    {
+        await TracedAsync.PauseJob();
+        return 1;
+    }
+
     /// <summary>The scheduling decisions a trace records (its settings name the seed of the engine that found it).</summary>
     private static string Schedule(string tracePath)
     {

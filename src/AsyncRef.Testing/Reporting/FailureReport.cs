@@ -7,11 +7,16 @@ namespace AsyncRef.Testing.Reporting;
 /// <summary>The readable report of a failing execution: the bug, the schedule call by call, and the ASYNC state.</summary>
 internal static class FailureReport
 {
-    internal static string Render(string name, string bug, string coyoteMessage, Iteration? it, string foundAt, string replayCommand)
+    internal static string Render(string name, string bug, string coyoteMessage, Iteration? it, int iteration, string? foundBy, string replayCommand)
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"BUG in hunt '{name}' ({foundAt}): {bug}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"BUG in hunt '{name}' (iteration {iteration}): {bug}");
         text.AppendLine(CultureInfo.InvariantCulture, $"Coyote: {coyoteMessage}");
+        if (foundBy is not null)
+        {
+            text.AppendLine(foundBy);
+        }
+
         text.AppendLine(CultureInfo.InvariantCulture, $"Replay: {replayCommand}");
         if (it is null)
         {

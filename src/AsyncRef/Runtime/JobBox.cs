@@ -22,6 +22,9 @@ internal abstract class JobStep
     /// <summary>Runs the state machine from where it suspended.</summary>
     internal abstract void MoveNext();
 
+    /// <summary>Clears the state machine and puts the box back on its free list.</summary>
+    internal abstract void ReturnToFreeList();
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool IsCompletedAt(short version)
     {
@@ -126,8 +129,8 @@ internal abstract class JobBox<TResult> : JobStep
     /// <summary>The thread state whose free list this box returns to (the one a parent awaiting it rents from).</summary>
     internal abstract AsyncThreadState Home { get; }
 
-    /// <summary>Clears the state machine and puts the box back on its free list.</summary>
-    protected abstract void ReturnToFreeList();
+    /// <summary>Clears the state machine and keeps the box as <paramref name="job"/>'s <see cref="JobCore.SpareBox"/>.</summary>
+    protected abstract void ParkOn(JobCore job);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void SetResult(TResult result)
@@ -142,15 +145,27 @@ internal abstract class JobBox<TResult> : JobStep
         MarkCompleted();
     }
 
+    /// <summary>
+    /// Reads the result (or rethrows the failure) of the use <paramref name="version"/> names and ends that use: the box
+    /// goes back to its free list, or, for a job function's own box, is parked on its job (<paramref name="parkOn"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal TResult ConsumeResult(short version)
+    internal TResult ConsumeResult(short version, JobCore? parkOn)
     {
         EndUse(version);
         ExceptionDispatchInfo? error = _error;
         TResult result = _result;
         _result = default!;
         _error = null;
-        ReturnToFreeList();
+        if (parkOn is null)
+        {
+            ReturnToFreeList();
+        }
+        else
+        {
+            ParkOn(parkOn);
+        }
+
         error?.Throw();
         return result;
     }
@@ -179,19 +194,41 @@ internal sealed class JobBox<TStateMachine, TResult> : JobBox<TResult>
     internal override AsyncThreadState Home => _home.Thread;
 
     /// <summary>
-    /// A free box of <paramref name="thread"/>, or a new one. The caller passes the thread state it already holds
-    /// (the running job's owner), which saves a thread-static look-up on every rent.
+    /// The spare box of <paramref name="job"/> when it is of this type, else a free box of <paramref name="thread"/>,
+    /// else a new one. The caller passes the job and thread state it already holds (the running job and its owner),
+    /// which saves a thread-static look-up on every rent. A job that runs the same function use after use finds its
+    /// function's box on itself: no free-list traffic in the steady state.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static JobBox<TStateMachine, TResult> Rent(AsyncThreadState thread) =>
-        thread.BoxFreeList(s_freeListSlot) is FreeList free && free.TryPop() is { } box ? box : Create(thread);
+    internal static JobBox<TStateMachine, TResult> Rent(AsyncThreadState thread, JobCore? job)
+    {
+        if (job?.SpareBox is JobBox<TStateMachine, TResult> spare)
+        {
+            job.SpareBox = null;
+            return spare;
+        }
+
+        return thread.BoxFreeList(s_freeListSlot) is FreeList free && free.TryPop() is { } box ? box : Create(thread);
+    }
 
     internal override void MoveNext() => StateMachine.MoveNext();
 
-    protected override void ReturnToFreeList()
+    internal override void ReturnToFreeList()
     {
         StateMachine = default!;
         _home.Push(this);
+    }
+
+    protected override void ParkOn(JobCore job)
+    {
+        StateMachine = default!;
+        if (job.SpareBox is { } previous)
+        {
+            // Taken by no use since it was parked (a use of another function, or one that did not suspend).
+            previous.ReturnToFreeList();
+        }
+
+        job.SpareBox = this;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

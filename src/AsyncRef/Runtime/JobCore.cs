@@ -60,6 +60,13 @@ internal sealed class JobCore
     /// <summary>The state machine that awaited the pause point; resumed by the next start.</summary>
     internal JobStep? ResumePoint;
 
+    /// <summary>
+    /// The box of the last job function that finished after suspending, kept for the next use: a root state machine of
+    /// the same type takes it instead of renting from the thread's free list (null while that use holds it). An idle
+    /// job keeps it; C's idle job keeps its whole fibre stack.
+    /// </summary>
+    internal JobStep? SpareBox;
+
     /// <summary>The job function awaited the pause point during the current segment.</summary>
     internal bool PausePending;
 

@@ -334,7 +334,7 @@ internal static class JobRuntime
             int result;
             try
             {
-                result = root.ConsumeResult();
+                result = root.ConsumeResult(core);
             }
             catch
             {

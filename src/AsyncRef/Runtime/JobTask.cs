@@ -63,13 +63,16 @@ public readonly struct JobTask<TResult>
     internal JobBox<TResult>? Box =>
         _source is null or ExceptionDispatchInfo ? null : Unsafe.As<JobBox<TResult>>(_source);
 
-    /// <summary>Reads the result (or rethrows the failure) and recycles the box. Call once, after completion.</summary>
+    /// <summary>
+    /// Reads the result (or rethrows the failure) and recycles the box: onto its free list, or, for the task of a job
+    /// function, onto the job (<paramref name="parkOn"/>, see <see cref="JobCore.SpareBox"/>). Call once, after completion.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal TResult ConsumeResult()
+    internal TResult ConsumeResult(JobCore? parkOn = null)
     {
         if (Box is { } box)
         {
-            return box.ConsumeResult(_version);
+            return box.ConsumeResult(_version, parkOn);
         }
 
         if (_source is ExceptionDispatchInfo error)

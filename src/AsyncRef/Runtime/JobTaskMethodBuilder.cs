@@ -107,7 +107,7 @@ public struct JobTaskMethodBuilder<TResult>
             // The type test above makes this reinterpretation exact (and keeps the struct unboxed).
             JobCore? job = JobRuntime.PausingJob(Unsafe.As<TAwaiter, PauseAwaiter>(ref awaiter).Job);
             // A running job's owner is the thread it runs on: the box comes from that thread state's free list.
-            JobRuntime.RegisterPause(job, GetBox(ref stateMachine, job?.Owner));
+            JobRuntime.RegisterPause(job, GetBox(ref stateMachine, job?.Owner, job));
         }
         else if (awaiter is IJobTaskAwaiter)
         {
@@ -117,7 +117,8 @@ public struct JobTaskMethodBuilder<TResult>
             // A child of the job running there is on the chain from that job's pause point (one compare for a helper
             // awaited directly). Any other pending task belongs to another job, or to none: linking it would make
             // that job's restart run this method. Refused before linking, inside MoveNext's try block.
-            if (!((IJobTaskAwaiter)awaiter).Child.IsOnChainFrom(home.CurrentJob?.ResumePoint))
+            JobCore? running = home.CurrentJob;
+            if (!((IJobTaskAwaiter)awaiter).Child.IsOnChainFrom(running?.ResumePoint))
             {
                 JobRuntime.RejectForeignTask();
             }
@@ -129,7 +130,7 @@ public struct JobTaskMethodBuilder<TResult>
                 JobRuntime.CheckAwaitingThread(home);
             }
 
-            ((IJobTaskAwaiter)awaiter).SetContinuation(GetBox(ref stateMachine, home));
+            ((IJobTaskAwaiter)awaiter).SetContinuation(GetBox(ref stateMachine, home, running));
         }
         else
         {
@@ -141,7 +142,7 @@ public struct JobTaskMethodBuilder<TResult>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private JobBox<TResult> GetBox<TStateMachine>(ref TStateMachine stateMachine, AsyncThreadState? thread)
+    private JobBox<TResult> GetBox<TStateMachine>(ref TStateMachine stateMachine, AsyncThreadState? thread, JobCore? job)
         where TStateMachine : IAsyncStateMachine
     {
         if (_source is not null)
@@ -149,7 +150,7 @@ public struct JobTaskMethodBuilder<TResult>
             return RunningBox;
         }
 
-        JobBox<TStateMachine, TResult> box = JobBox<TStateMachine, TResult>.Rent(thread ?? AsyncThreadState.Current);
+        JobBox<TStateMachine, TResult> box = JobBox<TStateMachine, TResult>.Rent(thread ?? AsyncThreadState.Current, job);
         // Set the field first: the copy below must carry it, so the boxed builder completes through the box.
         _source = box;
         box.StateMachine = stateMachine;
