@@ -161,7 +161,10 @@ public static class Async
         JobRuntime.Start(ref job, ctx, ref ret, func, null, 0);
 
     /// <summary><c>ASYNC_pause_job()</c>: <c>await</c> it inside a job function (or a <see cref="JobTask{TResult}"/> helper it awaits).</summary>
-    /// <returns>An awaitable whose result is 1. Outside a job or while pausing is blocked it completes at once.</returns>
+    /// <returns>
+    /// An awaitable whose result is 1. Outside a job or while pausing is blocked it completes at once. Await it where it
+    /// was made: its awaiter belongs to the job running there (<see cref="UbRules.CrossThreadAwait"/>).
+    /// </returns>
     public static PauseAwaitable PauseJob() => default;
 
     /// <summary><c>ASYNC_get_current_job()</c>.</summary>

@@ -8,7 +8,8 @@ namespace AsyncRef;
 /// <c>async JobTask&lt;T&gt;</c> runs synchronously until it completes or until it (or a <c>JobTask</c> it awaits)
 /// awaits <see cref="Async.PauseJob"/>; the runtime then keeps its continuation and <see cref="Async.StartJob(ref AsyncJob, AsyncWaitCtx, ref int, AsyncJobFunc, byte[], int)"/>
 /// returns <see cref="AsyncResult.Pause"/>. Awaiting anything else that is not yet complete is misuse
-/// (<see cref="UbRules.ForeignAwait"/>). Await a <c>JobTask</c> exactly once.
+/// (<see cref="UbRules.ForeignAwait"/>). Await a <c>JobTask</c> exactly once, inside its own job and on that job's thread
+/// (<see cref="UbRules.CrossThreadAwait"/>).
 /// </summary>
 /// <typeparam name="TResult">The result type.</typeparam>
 [AsyncMethodBuilder(typeof(JobTaskMethodBuilder<>))]

@@ -47,9 +47,54 @@ public sealed class UncheckedMisuseTests
         }
     });
 
+    [Fact]
+    public void APauseAwaiterAwaitedOnAnotherThread_InUncheckedMode_PausesItsJobFromThere() => TestThreads.Run(() =>
+    {
+        // Spec MISUSE-CROSS-THREAD-AWAIT, unchecked: the awaiter trusts the running job it captured (no thread-static
+        // read), so job B on another thread registers a pause on job A. B suspended without pausing itself, which B's
+        // start reports (MISUSE-FOREIGN-AWAIT); A finds a pause already pending at its own, and its start reports it.
+        bool wasChecked = Async.CheckedMode;
+        Async.CheckedMode = false;
+        try
+        {
+            Exception? inB = null;
+            AsyncJobFunc a = async args =>
+            {
+                var carried = new StoredPause(Async.PauseJob().GetAwaiter());
+                var other = new Thread(() =>
+                {
+                    AsyncJob jobB = default;
+                    int retB = 0;
+                    inB = JobTaskMisuseTests.Record(() => Async.StartJob(ref jobB, AsyncWaitCtx.New(), ref retB, async _ => await carried));
+                });
+                other.Start();
+                other.Join();
+                await Async.PauseJob();
+                return 9;
+            };
+            AsyncJob jobA = default;
+            int ret = 0;
+            TestThreads.AssertUb(UbRules.DanglingPause, () => Async.StartJob(ref jobA, AsyncWaitCtx.New(), ref ret, a));
+            var e = Assert.IsType<UndefinedBehaviorException>(inB);
+            Assert.Equal(UbRules.ForeignAwait, e.RuleId);
+            Assert.Equal("the job function suspended on something other than Async.PauseJob()", e.Explanation);
+            TestThreads.AssertThreadStillWorks();
+        }
+        finally
+        {
+            Async.CheckedMode = wasChecked;
+        }
+    });
+
     private static async JobTask<int> PausingHelper()
     {
         await Async.PauseJob();
         return 5;
+    }
+
+    /// <summary>An awaitable that hands out a pause awaiter made earlier.</summary>
+    private readonly struct StoredPause(PauseAwaiter awaiter)
+    {
+        public PauseAwaiter GetAwaiter() => awaiter;
     }
 }
