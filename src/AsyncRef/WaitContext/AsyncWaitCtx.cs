@@ -385,7 +385,16 @@ public sealed class AsyncWaitCtx
 
         if (next != 0)
         {
-            entries[..next].Clear();
+            // Usually one entry goes (the one cleared before the restart): a plain store, not a call to the span
+            // clearing helper.
+            if (next == 1)
+            {
+                entries[0] = default;
+            }
+            else
+            {
+                entries[..next].Clear();
+            }
             _start = _count == next ? 0 : _start + next;
             _count -= next;
         }
