@@ -5,6 +5,24 @@ namespace AsyncRef.Conformance;
 /// <summary>Runs test bodies on fresh OS threads, so each starts with empty ASYNC thread state.</summary>
 internal static class TestThreads
 {
+    /// <summary>
+    /// <see cref="Run"/> with checked mode off, restored afterwards. Checked mode is process-wide: only tests in the
+    /// collection that runs alone may use this.
+    /// </summary>
+    internal static void RunUnchecked(Action body)
+    {
+        bool wasChecked = Async.CheckedMode;
+        Async.CheckedMode = false;
+        try
+        {
+            Run(body);
+        }
+        finally
+        {
+            Async.CheckedMode = wasChecked;
+        }
+    }
+
     internal static void Run(Action body)
     {
         Exception? failure = null;

@@ -26,4 +26,28 @@ internal static class Hunts
     /// </summary>
     private static Hunt Base(ITestOutputHelper output) =>
         Hunt.Create().WithSeed(20261123).WithParallelism(Environment.ProcessorCount).WithCheckedRuntime(Async.DefaultCheckedMode).WithOutputDirectory(Repository.PathOf("artifacts", "hunt")).WithOutput(output.WriteLine);
+
+    /// <summary>
+    /// A thread body for hunts that only need threads with ASYNC work on them: a job that pauses once, restarted until
+    /// it finishes, then the thread's ASYNC state cleaned up.
+    /// </summary>
+    internal static void PauseOnceThenCleanUp()
+    {
+        AsyncWaitCtx ctx = TracedAsync.NewWaitCtx();
+        AsyncJob job = default;
+        int ret = 0;
+        while (TracedAsync.StartJob(ref job, ctx, ref ret, PauseOnce) == AsyncResult.Pause)
+        {
+            Thread.Yield();
+        }
+
+        TracedAsync.FreeWaitCtx(ctx);
+        TracedAsync.CleanupThread();
+    }
+
+    private static async JobTask<int> PauseOnce(byte[]? args)
+    {
+        await TracedAsync.PauseJob();
+        return 1;
+    }
 }

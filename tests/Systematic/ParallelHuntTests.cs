@@ -82,31 +82,11 @@ public sealed class ParallelHuntTests(ITestOutputHelper output)
     /// <summary>A small correct system: two threads, each running a job that pauses once.</summary>
     private static void TwoPausingJobs(HuntSession session)
     {
-        Thread[] threads = [session.StartThread("T0", PausingJob), session.StartThread("T1", PausingJob)];
+        Thread[] threads = [session.StartThread("T0", Hunts.PauseOnceThenCleanUp), session.StartThread("T1", Hunts.PauseOnceThenCleanUp)];
         foreach (Thread thread in threads)
         {
             thread.Join();
         }
-    }
-
-    private static void PausingJob()
-    {
-        AsyncWaitCtx ctx = TracedAsync.NewWaitCtx();
-        AsyncJob job = default;
-        int ret = 0;
-        while (TracedAsync.StartJob(ref job, ctx, ref ret, PauseOnce) == AsyncResult.Pause)
-        {
-            Thread.Yield();
-        }
-
-        TracedAsync.FreeWaitCtx(ctx);
-        TracedAsync.CleanupThread();
-    }
-
-    private static async JobTask<int> PauseOnce(byte[]? args)
-    {
-        await TracedAsync.PauseJob();
-        return 1;
     }
 
     /// <summary>The scheduling decisions a trace records (its settings name the seed of the engine that found it).</summary>

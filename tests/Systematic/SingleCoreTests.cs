@@ -26,7 +26,7 @@ public sealed class SingleCoreTests(ITestOutputHelper output)
         ImmutableHashSet<string> seen = [];
         HuntResult result = Hunts.Correct(output).Named($"SingleCore_GivesTheCoresBack_{workers}").WithIterations(200).WithSingleCore(true).WithParallelism(workers).Explore(session =>
         {
-            Thread[] threads = [session.StartThread("T0", Job), session.StartThread("T1", Job)];
+            Thread[] threads = [session.StartThread("T0", Hunts.PauseOnceThenCleanUp), session.StartThread("T1", Hunts.PauseOnceThenCleanUp)];
             foreach (Thread t in threads)
             {
                 t.Join();
@@ -60,26 +60,6 @@ public sealed class SingleCoreTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"{born} threads started during the hunt are alive; every thread runs on its earlier CPUs ({processCpus})");
-    }
-
-    private static void Job()
-    {
-        AsyncWaitCtx ctx = TracedAsync.NewWaitCtx();
-        AsyncJob job = default;
-        int ret = 0;
-        while (TracedAsync.StartJob(ref job, ctx, ref ret, PauseOnce) == AsyncResult.Pause)
-        {
-            Thread.Yield();
-        }
-
-        TracedAsync.FreeWaitCtx(ctx);
-        TracedAsync.CleanupThread();
-    }
-
-    private static async JobTask<int> PauseOnce(byte[]? args)
-    {
-        await TracedAsync.PauseJob();
-        return 1;
     }
 
     /// <summary>Each thread of this process and the CPUs it may run on (Linux: <c>Cpus_allowed_list</c> in /proc/self/task).</summary>

@@ -8,82 +8,64 @@ namespace AsyncRef.Conformance.Mutation;
 public sealed class UncheckedMisuseTests
 {
     [Fact]
-    public void APendingTaskAwaitedOnAnotherThreadWhileItsJobRuns_InUncheckedMode_IsReportedByTheAwaitingStart() => TestThreads.Run(() =>
+    public void APendingTaskAwaitedOnAnotherThreadWhileItsJobRuns_InUncheckedMode_IsReportedByTheAwaitingStart() => TestThreads.RunUnchecked(() =>
     {
         // Spec MISUSE-CROSS-THREAD-AWAIT: unchecked mode saves the thread-static read that would tell the threads apart,
         // so job B on another thread links itself to A's pending task. B then suspends without pausing, which B's own
         // start still reports (MISUSE-FOREIGN-AWAIT); A, whose task B took, is not protected: its own await of the task
         // is refused as a second await, and its start reports the pause left pending.
-        bool wasChecked = Async.CheckedMode;
-        Async.CheckedMode = false;
-        try
+        Exception? inB = null;
+        AsyncJobFunc a = async args =>
         {
-            Exception? inB = null;
-            AsyncJobFunc a = async args =>
+            JobTask<int> task = PausingHelper();
+            var other = new Thread(() =>
             {
-                JobTask<int> task = PausingHelper();
-                var other = new Thread(() =>
-                {
-                    AsyncJob jobB = default;
-                    int retB = 0;
-                    inB = JobTaskMisuseTests.Record(() => Async.StartJob(ref jobB, AsyncWaitCtx.New(), ref retB, async _ => await task));
-                });
-                other.Start();
-                other.Join();
-                return await task + 1;
-            };
-            AsyncJob jobA = default;
-            int ret = 0;
-            TestThreads.AssertUb(UbRules.DanglingPause, () => Async.StartJob(ref jobA, AsyncWaitCtx.New(), ref ret, a));
-            var e = Assert.IsType<UndefinedBehaviorException>(inB);
-            Assert.Equal(UbRules.ForeignAwait, e.RuleId);
-            Assert.Equal("the job function suspended on something other than Async.PauseJob()", e.Explanation);
-            Assert.True(jobA.IsNull);
-            TestThreads.AssertThreadStillWorks();
-        }
-        finally
-        {
-            Async.CheckedMode = wasChecked;
-        }
+                AsyncJob jobB = default;
+                int retB = 0;
+                inB = JobTaskMisuseTests.Record(() => Async.StartJob(ref jobB, AsyncWaitCtx.New(), ref retB, async _ => await task));
+            });
+            other.Start();
+            other.Join();
+            return await task + 1;
+        };
+        AsyncJob jobA = default;
+        int ret = 0;
+        TestThreads.AssertUb(UbRules.DanglingPause, () => Async.StartJob(ref jobA, AsyncWaitCtx.New(), ref ret, a));
+        var e = Assert.IsType<UndefinedBehaviorException>(inB);
+        Assert.Equal(UbRules.ForeignAwait, e.RuleId);
+        Assert.Equal("the job function suspended on something other than Async.PauseJob()", e.Explanation);
+        Assert.True(jobA.IsNull);
+        TestThreads.AssertThreadStillWorks();
     });
 
     [Fact]
-    public void APauseAwaiterAwaitedOnAnotherThread_InUncheckedMode_PausesItsJobFromThere() => TestThreads.Run(() =>
+    public void APauseAwaiterAwaitedOnAnotherThread_InUncheckedMode_PausesItsJobFromThere() => TestThreads.RunUnchecked(() =>
     {
         // Spec MISUSE-CROSS-THREAD-AWAIT, unchecked: the awaiter trusts the running job it captured (no thread-static
         // read), so job B on another thread registers a pause on job A. B suspended without pausing itself, which B's
         // start reports (MISUSE-FOREIGN-AWAIT); A finds a pause already pending at its own, and its start reports it.
-        bool wasChecked = Async.CheckedMode;
-        Async.CheckedMode = false;
-        try
+        Exception? inB = null;
+        AsyncJobFunc a = async args =>
         {
-            Exception? inB = null;
-            AsyncJobFunc a = async args =>
+            var carried = new StoredPause(Async.PauseJob().GetAwaiter());
+            var other = new Thread(() =>
             {
-                var carried = new StoredPause(Async.PauseJob().GetAwaiter());
-                var other = new Thread(() =>
-                {
-                    AsyncJob jobB = default;
-                    int retB = 0;
-                    inB = JobTaskMisuseTests.Record(() => Async.StartJob(ref jobB, AsyncWaitCtx.New(), ref retB, async _ => await carried));
-                });
-                other.Start();
-                other.Join();
-                await Async.PauseJob();
-                return 9;
-            };
-            AsyncJob jobA = default;
-            int ret = 0;
-            TestThreads.AssertUb(UbRules.DanglingPause, () => Async.StartJob(ref jobA, AsyncWaitCtx.New(), ref ret, a));
-            var e = Assert.IsType<UndefinedBehaviorException>(inB);
-            Assert.Equal(UbRules.ForeignAwait, e.RuleId);
-            Assert.Equal("the job function suspended on something other than Async.PauseJob()", e.Explanation);
-            TestThreads.AssertThreadStillWorks();
-        }
-        finally
-        {
-            Async.CheckedMode = wasChecked;
-        }
+                AsyncJob jobB = default;
+                int retB = 0;
+                inB = JobTaskMisuseTests.Record(() => Async.StartJob(ref jobB, AsyncWaitCtx.New(), ref retB, async _ => await carried));
+            });
+            other.Start();
+            other.Join();
+            await Async.PauseJob();
+            return 9;
+        };
+        AsyncJob jobA = default;
+        int ret = 0;
+        TestThreads.AssertUb(UbRules.DanglingPause, () => Async.StartJob(ref jobA, AsyncWaitCtx.New(), ref ret, a));
+        var e = Assert.IsType<UndefinedBehaviorException>(inB);
+        Assert.Equal(UbRules.ForeignAwait, e.RuleId);
+        Assert.Equal("the job function suspended on something other than Async.PauseJob()", e.Explanation);
+        TestThreads.AssertThreadStillWorks();
     });
 
     private static async JobTask<int> PausingHelper()
