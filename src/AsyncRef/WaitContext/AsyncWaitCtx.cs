@@ -395,6 +395,7 @@ public sealed class AsyncWaitCtx
             {
                 entries[..next].Clear();
             }
+
             _start = _count == next ? 0 : _start + next;
             _count -= next;
         }

@@ -231,16 +231,14 @@ public sealed class JobTaskMisuseTests
         AsyncJobFunc a = async args =>
         {
             var carried = new StoredPause(Async.PauseJob().GetAwaiter());
-            var other = new Thread(() =>
+            TestThreads.Run(() =>
             {
-                outsideAJob = Record(() => AwaitsPause(carried).GetAwaiter().GetResult());
+                outsideAJob = Record.Exception(() => AwaitsPause(carried).GetAwaiter().GetResult());
                 AsyncWaitCtx ctxB = AsyncWaitCtx.New();
                 int retB = 0;
-                inAJob = Record(() => Async.StartJob(ref jobB, ctxB, ref retB, _ => AwaitsPause(carried)));
+                inAJob = Record.Exception(() => Async.StartJob(ref jobB, ctxB, ref retB, _ => AwaitsPause(carried)));
                 activeJobsOfB = ctxB.Describe().ActiveJobs;
             });
-            other.Start();
-            other.Join();
             await Async.PauseJob();
             return 9;
         };
@@ -273,15 +271,13 @@ public sealed class JobTaskMisuseTests
         AsyncJobFunc a = async args =>
         {
             JobTask<int> task = PausingHelper();
-            var other = new Thread(() =>
+            TestThreads.Run(() =>
             {
-                outsideAJob = Record(() => Awaits(task).GetAwaiter().GetResult());
+                outsideAJob = Record.Exception(() => Awaits(task).GetAwaiter().GetResult());
                 AsyncJob jobB = default;
                 int retB = 0;
-                inAJob = Record(() => Async.StartJob(ref jobB, AsyncWaitCtx.New(), ref retB, async _ => await task));
+                inAJob = Record.Exception(() => Async.StartJob(ref jobB, AsyncWaitCtx.New(), ref retB, async _ => await task));
             });
-            other.Start();
-            other.Join();
             return await task + 1;
         };
         AsyncWaitCtx ctxA = AsyncWaitCtx.New();
@@ -340,20 +336,6 @@ public sealed class JobTaskMisuseTests
     private static async JobTask<int> Awaits(JobTask<int> task) => await task + 1;
 
     private static async JobTask<int> AwaitsPause(StoredPause pause) => await pause;
-
-    /// <summary>What <paramref name="call"/> threw, or null.</summary>
-    internal static Exception? Record(Action call)
-    {
-        try
-        {
-            call();
-            return null;
-        }
-        catch (Exception e)
-        {
-            return e;
-        }
-    }
 
     private static async JobTask<int> ForgetsToAwait(byte[]? args)
     {

@@ -18,14 +18,12 @@ public sealed class UncheckedMisuseTests
         AsyncJobFunc a = async args =>
         {
             JobTask<int> task = PausingHelper();
-            var other = new Thread(() =>
+            TestThreads.Run(() =>
             {
                 AsyncJob jobB = default;
                 int retB = 0;
-                inB = JobTaskMisuseTests.Record(() => Async.StartJob(ref jobB, AsyncWaitCtx.New(), ref retB, async _ => await task));
+                inB = Record.Exception(() => Async.StartJob(ref jobB, AsyncWaitCtx.New(), ref retB, async _ => await task));
             });
-            other.Start();
-            other.Join();
             return await task + 1;
         };
         AsyncJob jobA = default;
@@ -48,14 +46,12 @@ public sealed class UncheckedMisuseTests
         AsyncJobFunc a = async args =>
         {
             var carried = new StoredPause(Async.PauseJob().GetAwaiter());
-            var other = new Thread(() =>
+            TestThreads.Run(() =>
             {
                 AsyncJob jobB = default;
                 int retB = 0;
-                inB = JobTaskMisuseTests.Record(() => Async.StartJob(ref jobB, AsyncWaitCtx.New(), ref retB, async _ => await carried));
+                inB = Record.Exception(() => Async.StartJob(ref jobB, AsyncWaitCtx.New(), ref retB, async _ => await carried));
             });
-            other.Start();
-            other.Join();
             await Async.PauseJob();
             return 9;
         };
