@@ -8,7 +8,7 @@
 #   3. C loops, pass 2            (bench/out/c-time-2.txt)
 #   4. paired: C (libasyncbench.so) and reference loops interleaved rep by rep in one process, in BENCH_ROUNDS
 #      (default 5) independent rounds, each a fresh process (bench/out/paired-R.txt); the table's headline ratios are
-#      the medians over the rounds
+#      the medians over the rounds; a clock probe timed before every rep shows whether the core clock moved
 #   4b. the JIT's listing of the hot path's tier-1 code (bench/out/hotpath-asm.txt)
 #   5. memory: N paused jobs, a fresh process per N and per implementation (bench/out/hold-*.txt)
 #   5b. perf stat per-cycle hardware counters of both sides, where the machine has them (bench/out/perf.txt)
@@ -36,7 +36,7 @@ step() { printf '[bench %4ss] %s\n' "$(( $(date +%s) - started ))" "$*"; }
 step "machine"
 {
     echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-    echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') at $(grep -m1 'cpu MHz' /proc/cpuinfo | cut -d: -f2 | awk '{printf "%.0f MHz", $1}'), $(nproc) cores ($(lscpu 2>/dev/null | awk -F: '/Hypervisor vendor/ {gsub(/^ +/, "", $2); print "VM: " $2}'))"
+    echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') at $(grep -m1 'cpu MHz' /proc/cpuinfo | cut -d: -f2 | awk '{printf "%.0f MHz", $1}') ($(awk -F': *' '/^cpu family/ {f=$2} /^model[ \t]*:/ {m=$2} /^stepping/ {s=$2} END {printf "family %s model %s stepping %s", f, m, s}' /proc/cpuinfo)), $(nproc) cores$(vm=$(lscpu 2>/dev/null | awk -F: '/Hypervisor vendor/ {gsub(/^ +/, "", $2); print $2}'); if [[ -n "$vm" ]]; then echo " (VM: $vm)"; elif grep -qw hypervisor /proc/cpuinfo; then echo " (VM)"; fi)"
     echo "memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo); kernel $(uname -r); $(. /etc/os-release && echo "$PRETTY_NAME")"
     echo "libcrypto: $(openssl version 2>/dev/null || echo '?'); gcc $(gcc -dumpfullversion) -O2"
     echo ".NET: SDK $(dotnet --version), runtime $(dotnet --list-runtimes | awk '/Microsoft.NETCore.App/ {v=$2} END {print v}'); Release; BenchmarkDotNet 0.15.8"

@@ -167,6 +167,10 @@ internal static partial class Native
     [LibraryImport(Lib, EntryPoint = "ab_run")]
     internal static partial double Run(int w, long n);
 
+    /// <summary>ns per step of n dependent multiply-adds, timed in C: a figure that follows the core clock only.</summary>
+    [LibraryImport(Lib, EntryPoint = "ab_probe")]
+    internal static partial double Probe(long n);
+
     /// <summary>The C side's cycles per rep for workload w.</summary>
     [LibraryImport(Lib, EntryPoint = "ab_default_n")]
     internal static partial long DefaultN(int w);
@@ -243,10 +247,13 @@ internal static class Paired
             var c = new double[reps];
             var reference = new double[reps];
             var ratio = new double[reps];
+            var probe = new double[reps];
             // Methods the JIT compiles during the timed reps: 0 once the warm-up did its job.
             long jitted = JitInfo.GetCompiledMethodCount();
             for (int r = 0; r < reps; r++)
             {
+                // The clock probe next to every rep: a slow phase of the machine shows in it (see ProbeSteps).
+                probe[r] = Native.Probe(ProbeSteps);
                 // Alternate which side goes first, so neither always runs right after the other's warm caches.
                 if (r % 2 == 0)
                 {
@@ -265,11 +272,17 @@ internal static class Paired
             jitted = JitInfo.GetCompiledMethodCount() - jitted;
 
             Console.WriteLine(FormattableString.Invariant(
-                $"paired {Names.Of(w)} ratio={Stats.Median(ratio):F4} ref_ns={Stats.Median(reference):F2} c_ns={Stats.Median(c):F2} ratio_min={ratio.Min():F4} ratio_max={ratio.Max():F4} reps={reps} n={n} clock={(cpuClock ? "cpu" : "wall")} jitted_while_timing={jitted}"));
+                $"paired {Names.Of(w)} ratio={Stats.Median(ratio):F4} ref_ns={Stats.Median(reference):F2} c_ns={Stats.Median(c):F2} ratio_min={ratio.Min():F4} ratio_max={ratio.Max():F4} probe_ns={Stats.Median(probe):F4} probe_min={probe.Min():F4} probe_max={probe.Max():F4} reps={reps} n={n} clock={(cpuClock ? "cpu" : "wall")} jitted_while_timing={jitted}"));
         }
 
         return 0;
     }
+
+    /// <summary>
+    /// Steps of the clock probe per rep (about 1.5 ms): a chain of dependent multiply-adds touches no memory, so its
+    /// ns per step moves only with the core clock. A round whose probe is slower than another's ran in a slower phase.
+    /// </summary>
+    private const long ProbeSteps = 500_000;
 
     /// <summary>ns per cycle of the C loop: timed inside C (wall clock), or by the thread's CPU time around it.</summary>
     private static double TimeC(Workload w, long n, bool cpuClock)

@@ -128,6 +128,8 @@ internal static class Report
             o.AppendLine("- WARNING, wide spread: " + warning);
         }
 
+        AppendPhases(o, rounds);
+
         string perf = Path.Combine(dir, "perf.txt");
         if (File.Exists(perf))
         {
@@ -166,6 +168,48 @@ internal static class Report
         File.WriteAllText(Path.Combine(dir, "table.md"), table);
         Console.Write(table);
         return 0;
+    }
+
+    /// <summary>Core cycles per probe step: a 64-bit multiply (3) and an add (1) on the dependent chain, as on current AMD and Intel cores.</summary>
+    private const double CyclesPerProbeStep = 4;
+
+    /// <summary>Rounds whose clock probes differ by more than this fraction ran in different phases of the machine.</summary>
+    private const double ClockMoved = 0.10;
+
+    /// <summary>
+    /// One line per round: its clock probe (the median of the probe timed next to each rep) beside its full-cycle
+    /// figures, and a warning when the probe moved between rounds: a round in a slower phase of the machine shows
+    /// how much each side loses there.
+    /// </summary>
+    private static void AppendPhases(StringBuilder o, List<Dictionary<string, Fields>> rounds)
+    {
+        string cycle = Names.Of(Workload.Cycle);
+        Fields[] perRound = rounds.Select(r => r.GetValueOrDefault(cycle)).OfType<Fields>().Where(f => !double.IsNaN(f.Num("probe_ns"))).ToArray();
+        if (perRound.Length == 0)
+        {
+            return;
+        }
+
+        o.AppendLine();
+        o.AppendLine("Clock probe per round (ns per step of a dependent multiply-add chain, timed next to each rep; it follows the core clock only):");
+        o.AppendLine();
+        o.AppendLine("| round | clock probe, ns per step (reps' range); core clock it implies | full cycle: reference / libcrypto | ratio |");
+        o.AppendLine("|---|---|---|---|");
+        for (int i = 0; i < perRound.Length; i++)
+        {
+            Fields f = perRound[i];
+            o.AppendLine(FormattableString.Invariant(
+                $"| {i + 1} | {f.Num("probe_ns"):F3} ({f.Num("probe_min"):F3}–{f.Num("probe_max"):F3}); ≈ {CyclesPerProbeStep / f.Num("probe_ns"):F2} GHz | {f.Num("ref_ns"):F1} / {f.Num("c_ns"):F1} ns | {f.Num("ratio"):F2} |"));
+        }
+
+        double fastest = perRound.Min(f => f.Num("probe_ns")), slowest = perRound.Max(f => f.Num("probe_ns"));
+        if (slowest / fastest - 1 > ClockMoved)
+        {
+            Fields fast = perRound.MinBy(f => f.Num("probe_ns"))!, slow = perRound.MaxBy(f => f.Num("probe_ns"))!;
+            o.AppendLine();
+            o.AppendLine(FormattableString.Invariant(
+                $"- WARNING, the machine changed phase: the clock probe took {slowest / fastest:F2}× as long in its slowest round as in its fastest; between those rounds the reference's full cycle took {slow.Num("ref_ns") / fast.Num("ref_ns"):F2}× as long and libcrypto's {slow.Num("c_ns") / fast.Num("c_ns"):F2}×. The headline is the median of the rounds."));
+        }
     }
 
     private static void Target(StringBuilder o, string what, bool met, string got) =>

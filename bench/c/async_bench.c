@@ -183,6 +183,24 @@ double ab_run(int w, long n)
     return (now_ns() - t0) / (double)n;
 }
 
+/*
+ * The clock probe: n steps of a chain of dependent multiply-adds, ns per step (timed in C). Each step waits for the
+ * one before it and touches no memory, so its time follows the core clock and nothing else: the paired runner times
+ * it next to every rep, so a change of the machine's phase shows as a change of this figure.
+ */
+static volatile unsigned long probe_sink;
+
+double ab_probe(long n)
+{
+    unsigned long x = 1;
+    double t0 = now_ns();
+    for (long i = 0; i < n; i++)
+        x = x * 0x9E3779B97F4A7C15ul + (unsigned long)i;
+    double t = now_ns() - t0;
+    probe_sink = x;
+    return t / (double)n;
+}
+
 /* The default cycles per rep of workload w (for the C# paired runner). */
 long ab_default_n(int w)
 {
