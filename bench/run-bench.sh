@@ -8,7 +8,7 @@
 #   3. C loops, pass 2            (bench/out/c-time-2.txt)
 #   4. paired: C (libasyncbench.so) and reference loops interleaved rep by rep in one process, in BENCH_ROUNDS
 #      (default 5) independent rounds, each a fresh process (bench/out/paired-R.txt); the table's headline ratios are
-#      the medians over the rounds; a clock probe timed before every rep shows whether the core clock moved
+#      the medians over the rounds; two probes timed before every rep show whether the core clock moved or the core was shared
 #   4b. the JIT's listing of the hot path's tier-1 code (bench/out/hotpath-asm.txt)
 #   5. memory: N paused jobs, a fresh process per N and per implementation (bench/out/hold-*.txt)
 #   5b. perf stat per-cycle hardware counters of both sides, where the machine has them (bench/out/perf.txt)

@@ -171,6 +171,10 @@ internal static partial class Native
     [LibraryImport(Lib, EntryPoint = "ab_probe")]
     internal static partial double Probe(long n);
 
+    /// <summary>ns per step of eight independent one-cycle chains, timed in C: it also slows when the physical core is shared.</summary>
+    [LibraryImport(Lib, EntryPoint = "ab_probe_wide")]
+    internal static partial double ProbeWide(long n);
+
     /// <summary>The C side's cycles per rep for workload w.</summary>
     [LibraryImport(Lib, EntryPoint = "ab_default_n")]
     internal static partial long DefaultN(int w);
@@ -248,12 +252,14 @@ internal static class Paired
             var reference = new double[reps];
             var ratio = new double[reps];
             var probe = new double[reps];
+            var wide = new double[reps];
             // Methods the JIT compiles during the timed reps: 0 once the warm-up did its job.
             long jitted = JitInfo.GetCompiledMethodCount();
             for (int r = 0; r < reps; r++)
             {
-                // The clock probe next to every rep: a slow phase of the machine shows in it (see ProbeSteps).
+                // The probes next to every rep: whether a slow phase is the core clock or a shared core (see ProbeSteps).
                 probe[r] = Native.Probe(ProbeSteps);
+                wide[r] = Native.ProbeWide(ProbeSteps);
                 // Alternate which side goes first, so neither always runs right after the other's warm caches.
                 if (r % 2 == 0)
                 {
@@ -272,15 +278,17 @@ internal static class Paired
             jitted = JitInfo.GetCompiledMethodCount() - jitted;
 
             Console.WriteLine(FormattableString.Invariant(
-                $"paired {Names.Of(w)} ratio={Stats.Median(ratio):F4} ref_ns={Stats.Median(reference):F2} c_ns={Stats.Median(c):F2} ratio_min={ratio.Min():F4} ratio_max={ratio.Max():F4} probe_ns={Stats.Median(probe):F4} probe_min={probe.Min():F4} probe_max={probe.Max():F4} reps={reps} n={n} clock={(cpuClock ? "cpu" : "wall")} jitted_while_timing={jitted}"));
+                $"paired {Names.Of(w)} ratio={Stats.Median(ratio):F4} ref_ns={Stats.Median(reference):F2} c_ns={Stats.Median(c):F2} ratio_min={ratio.Min():F4} ratio_max={ratio.Max():F4} probe_ns={Stats.Median(probe):F4} probe_min={probe.Min():F4} probe_max={probe.Max():F4} wide_ns={Stats.Median(wide):F4} wide_min={wide.Min():F4} wide_max={wide.Max():F4} reps={reps} n={n} clock={(cpuClock ? "cpu" : "wall")} jitted_while_timing={jitted}"));
         }
 
         return 0;
     }
 
     /// <summary>
-    /// Steps of the clock probe per rep (about 1.5 ms): a chain of dependent multiply-adds touches no memory, so its
-    /// ns per step moves only with the core clock. A round whose probe is slower than another's ran in a slower phase.
+    /// Steps of each probe per rep (about half a millisecond and a quarter of one). The clock probe is a chain of
+    /// dependent multiply-adds: it touches no memory and leaves the core's units idle most of the time, so its ns per
+    /// step moves only with the core clock. The width probe runs eight independent one-cycle chains, which keep the
+    /// integer units busy: it moves with the clock too, and also when another thread shares the physical core.
     /// </summary>
     private const long ProbeSteps = 500_000;
 

@@ -191,26 +191,67 @@ internal static class Report
         }
 
         o.AppendLine();
-        o.AppendLine("Clock probe per round (ns per step of a dependent multiply-add chain, timed next to each rep; it follows the core clock only):");
+        o.AppendLine("Probes per round, timed next to each rep (medians of the reps, ns per step): the clock probe (a dependent multiply-add chain) follows the core clock only; the width probe (eight independent one-cycle chains) follows the clock and also slows when another thread shares the physical core:");
         o.AppendLine();
-        o.AppendLine("| round | clock probe, ns per step (reps' range); core clock it implies | full cycle: reference / libcrypto | ratio |");
-        o.AppendLine("|---|---|---|---|");
+        o.AppendLine("| round | clock probe (reps' range); core clock it implies | width probe (reps' range) | full cycle: reference / libcrypto | ratio |");
+        o.AppendLine("|---|---|---|---|---|");
         for (int i = 0; i < perRound.Length; i++)
         {
             Fields f = perRound[i];
             o.AppendLine(FormattableString.Invariant(
-                $"| {i + 1} | {f.Num("probe_ns"):F3} ({f.Num("probe_min"):F3}–{f.Num("probe_max"):F3}); ≈ {CyclesPerProbeStep / f.Num("probe_ns"):F2} GHz | {f.Num("ref_ns"):F1} / {f.Num("c_ns"):F1} ns | {f.Num("ratio"):F2} |"));
+                $"| {i + 1} | {f.Num("probe_ns"):F3} ({f.Num("probe_min"):F3}–{f.Num("probe_max"):F3}); ≈ {CyclesPerProbeStep / f.Num("probe_ns"):F2} GHz | {Optional(f, "wide_ns")} ({Optional(f, "wide_min")}–{Optional(f, "wide_max")}) | {f.Num("ref_ns"):F1} / {f.Num("c_ns"):F1} ns | {f.Num("ratio"):F2} |"));
         }
 
-        double fastest = perRound.Min(f => f.Num("probe_ns")), slowest = perRound.Max(f => f.Num("probe_ns"));
-        if (slowest / fastest - 1 > ClockMoved)
+        o.AppendLine();
+        PhaseWarning(o, perRound, "probe_ns", "the clock probe", "the core clock moved");
+        PhaseWarning(o, perRound, "wide_ns", "the width probe", "the core clock moved or another thread shared the physical core");
+        AppendUnsharedMedians(o, rounds);
+    }
+
+    /// <summary>
+    /// For information beside the headline: each row's median over the rounds whose width probe was within
+    /// <see cref="ClockMoved"/> of that row's fastest round, i.e. the rounds that had the physical core to themselves.
+    /// </summary>
+    private static void AppendUnsharedMedians(StringBuilder o, List<Dictionary<string, Fields>> rounds)
+    {
+        var parts = new List<string>();
+        foreach ((Workload w, string label) in TimeRows)
         {
-            Fields fast = perRound.MinBy(f => f.Num("probe_ns"))!, slow = perRound.MaxBy(f => f.Num("probe_ns"))!;
-            o.AppendLine();
+            Fields[] p = rounds.Select(r => r.GetValueOrDefault(Names.Of(w))).OfType<Fields>().Where(f => !double.IsNaN(f.Num("wide_ns"))).ToArray();
+            if (p.Length == 0)
+            {
+                return;
+            }
+
+            double fastest = p.Min(f => f.Num("wide_ns"));
+            double[] unshared = p.Where(f => f.Num("wide_ns") <= fastest * (1 + ClockMoved)).Select(f => f.Num("ratio")).ToArray();
+            parts.Add(FormattableString.Invariant($"{label} {Stats.Median(unshared):F2} ({unshared.Length} of {p.Length} rounds)"));
+        }
+
+        o.AppendLine("- For information (the headline and the targets stay the medians of all rounds): the medians over the rounds whose width probe was within 10 % of the row's fastest round, i.e. on a core not shared with another thread: " + string.Join("; ", parts) + ".");
+    }
+
+    /// <summary>Warns when <paramref name="field"/> moved by more than <see cref="ClockMoved"/> between rounds.</summary>
+    private static void PhaseWarning(StringBuilder o, Fields[] perRound, string field, string probe, string meaning)
+    {
+        Fields[] measured = perRound.Where(f => !double.IsNaN(f.Num(field))).ToArray();
+        if (measured.Length == 0)
+        {
+            return;
+        }
+
+        Fields fast = measured.MinBy(f => f.Num(field))!, slow = measured.MaxBy(f => f.Num(field))!;
+        double moved = slow.Num(field) / fast.Num(field);
+        if (moved - 1 > ClockMoved)
+        {
             o.AppendLine(FormattableString.Invariant(
-                $"- WARNING, the machine changed phase: the clock probe took {slowest / fastest:F2}× as long in its slowest round as in its fastest; between those rounds the reference's full cycle took {slow.Num("ref_ns") / fast.Num("ref_ns"):F2}× as long and libcrypto's {slow.Num("c_ns") / fast.Num("c_ns"):F2}×. The headline is the median of the rounds."));
+                $"- WARNING, the machine changed phase ({meaning}): {probe} took {moved:F2}× as long in its slowest round as in its fastest; between those rounds the reference's full cycle took {slow.Num("ref_ns") / fast.Num("ref_ns"):F2}× as long and libcrypto's {slow.Num("c_ns") / fast.Num("c_ns"):F2}×. The headline is the median of the rounds."));
         }
     }
+
+    /// <summary>A probe field with three decimals, or "–" where the run did not time it.</summary>
+    private static string Optional(Fields f, string field) =>
+        double.IsNaN(f.Num(field)) ? "–" : f.Num(field).ToString("F3", CultureInfo.InvariantCulture);
 
     private static void Target(StringBuilder o, string what, bool met, string got) =>
         o.AppendLine($"- {(got.Contains('?') || got.Contains("NaN") ? "not measured" : met ? "met" : "MISSED")}: {what}: {got}");

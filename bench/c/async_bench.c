@@ -201,6 +201,26 @@ double ab_probe(long n)
     return t / (double)n;
 }
 
+/*
+ * The width probe: n steps of eight independent one-cycle chains (adds, xors and rotates on registers), ns per step.
+ * Unlike the clock probe it keeps the core's integer units busy, so it also slows when another thread shares the
+ * physical core (a hyperthread sibling of another VM that this VM cannot see). The empty asm keeps the chains in
+ * registers step by step, so the compiler can neither vectorise nor fold them.
+ */
+double ab_probe_wide(long n)
+{
+    unsigned long a = 1, b = 2, c = 3, d = 4, e = 5, f = 6, g = 7, h = 8;
+    double t0 = now_ns();
+    for (long i = 0; i < n; i++) {
+        a += 1; b ^= 3; c += 5; d ^= 7;
+        e = (e << 1) | (e >> 63); f += 11; g ^= 13; h += 17;
+        __asm__ volatile("" : "+r"(a), "+r"(b), "+r"(c), "+r"(d), "+r"(e), "+r"(f), "+r"(g), "+r"(h));
+    }
+    double t = now_ns() - t0;
+    probe_sink = a ^ b ^ c ^ d ^ e ^ f ^ g ^ h;
+    return t / (double)n;
+}
+
 /* The default cycles per rep of workload w (for the C# paired runner). */
 long ab_default_n(int w)
 {
