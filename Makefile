@@ -113,7 +113,7 @@ matrix-spec:
 	python3 tools/openssl/annotate.py
 
 # Benchmarks of the reference against libcrypto (Release, checked mode off and on); run-bench.sh about 5 minutes.
-bench: tracer cli
+bench: tracer cli adapter
 	bash bench/run-bench.sh
 	@# the trace bench needs the dasync engine, which make real-clients builds from the OpenSSL source package
 	[ -f $(ARTIFACTS)/real-clients/dasync.so ] || $(MAKE) real-clients

@@ -9,13 +9,13 @@
 #   2. The reference alone in process: `asyncref fuzz --seed S --count N --out DIR` without --impl, with 1 and 2
 #      workers, BENCH_SCN_REPS runs each; its own rate line, and scenarios per CPU second (user + sys of the process,
 #      start-up included), which the other work on a shared machine disturbs less.
-# Needs make build (artifacts/asyncref, artifacts/asyncref-openssl). BENCH_OUT: results folder (default bench/out).
+# Needs artifacts/asyncref and artifacts/asyncref-openssl (make cli adapter; make bench builds them). BENCH_OUT: results folder (default bench/out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 unset ASYNCREF_CHECKED
 cli=artifacts/asyncref
 adapter=artifacts/asyncref-openssl
-[ -x "$cli" ] && [ -x "$adapter" ] || { echo "scenario-bench: run make build first" >&2; exit 1; }
+[ -x "$cli" ] && [ -x "$adapter" ] || { echo "scenario-bench: run make cli adapter first" >&2; exit 1; }
 out="${BENCH_OUT:-bench/out}/scenario"
 rm -rf "$out"
 mkdir -p "$out"
