@@ -173,13 +173,13 @@ internal static class Report
     /// <summary>Core cycles per probe step: a 64-bit multiply (3) and an add (1) on the dependent chain, as on current AMD and Intel cores.</summary>
     private const double CyclesPerProbeStep = 4;
 
-    /// <summary>Rounds whose clock probes differ by more than this fraction ran in different phases of the machine.</summary>
-    private const double ClockMoved = 0.10;
+    /// <summary>A probe that differs by more than this fraction between two rounds marks a change of the machine's phase.</summary>
+    private const double PhaseMoved = 0.10;
 
     /// <summary>
-    /// One line per round: its clock probe (the median of the probe timed next to each rep) beside its full-cycle
-    /// figures, and a warning when the probe moved between rounds: a round in a slower phase of the machine shows
-    /// how much each side loses there.
+    /// One line per round: its probes (the medians of the probes timed next to each rep) beside its full-cycle figures;
+    /// a warning for each probe that moved between rounds (a round in a slower phase shows how much each side loses
+    /// there); and the rows' medians over the rounds on an unshared core.
     /// </summary>
     private static void AppendPhases(StringBuilder o, List<Dictionary<string, Fields>> rounds)
     {
@@ -210,7 +210,7 @@ internal static class Report
 
     /// <summary>
     /// For information beside the headline: each row's median over the rounds whose width probe was within
-    /// <see cref="ClockMoved"/> of that row's fastest round, i.e. the rounds that had the physical core to themselves.
+    /// <see cref="PhaseMoved"/> of that row's fastest round, i.e. the rounds that had the physical core to themselves.
     /// </summary>
     private static void AppendUnsharedMedians(StringBuilder o, List<Dictionary<string, Fields>> rounds)
     {
@@ -224,14 +224,15 @@ internal static class Report
             }
 
             double fastest = p.Min(f => f.Num("wide_ns"));
-            double[] unshared = p.Where(f => f.Num("wide_ns") <= fastest * (1 + ClockMoved)).Select(f => f.Num("ratio")).ToArray();
+            double[] unshared = p.Where(f => f.Num("wide_ns") <= fastest * (1 + PhaseMoved)).Select(f => f.Num("ratio")).ToArray();
             parts.Add(FormattableString.Invariant($"{label} {Stats.Median(unshared):F2} ({unshared.Length} of {p.Length} rounds)"));
         }
 
-        o.AppendLine("- For information (the headline and the targets stay the medians of all rounds): the medians over the rounds whose width probe was within 10 % of the row's fastest round, i.e. on a core not shared with another thread: " + string.Join("; ", parts) + ".");
+        o.AppendLine(FormattableString.Invariant(
+            $"- For information (the headline and the targets stay the medians of all rounds): the medians over the rounds whose width probe was within {PhaseMoved:P0} of the row's fastest round, i.e. on a core not shared with another thread: {string.Join("; ", parts)}."));
     }
 
-    /// <summary>Warns when <paramref name="field"/> moved by more than <see cref="ClockMoved"/> between rounds.</summary>
+    /// <summary>Warns when <paramref name="field"/> moved by more than <see cref="PhaseMoved"/> between rounds.</summary>
     private static void PhaseWarning(StringBuilder o, Fields[] perRound, string field, string probe, string meaning)
     {
         Fields[] measured = perRound.Where(f => !double.IsNaN(f.Num(field))).ToArray();
@@ -242,7 +243,7 @@ internal static class Report
 
         Fields fast = measured.MinBy(f => f.Num(field))!, slow = measured.MaxBy(f => f.Num(field))!;
         double moved = slow.Num(field) / fast.Num(field);
-        if (moved - 1 > ClockMoved)
+        if (moved - 1 > PhaseMoved)
         {
             o.AppendLine(FormattableString.Invariant(
                 $"- WARNING, the machine changed phase ({meaning}): {probe} took {moved:F2}× as long in its slowest round as in its fastest; between those rounds the reference's full cycle took {slow.Num("ref_ns") / fast.Num("ref_ns"):F2}× as long and libcrypto's {slow.Num("c_ns") / fast.Num("c_ns"):F2}×. The headline is the median of the rounds."));

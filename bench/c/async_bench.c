@@ -204,7 +204,7 @@ double ab_probe(long n)
 /*
  * The width probe: n steps of eight independent one-cycle chains (adds, xors and rotates on registers), ns per step.
  * Unlike the clock probe it keeps the core's integer units busy, so it also slows when another thread shares the
- * physical core (a hyperthread sibling of another VM that this VM cannot see). The empty asm keeps the chains in
+ * physical core (in a VM, for instance a hyperthread sibling running another VM, which the guest cannot see). The empty asm keeps the chains in
  * registers step by step, so the compiler can neither vectorise nor fold them.
  */
 double ab_probe_wide(long n)
