@@ -61,26 +61,21 @@ internal static class JobRuntime
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static JobCore OnAwaitingThread(JobCore job)
     {
-        if (job.Owner != AsyncThreadState.CurrentOrNull)
-        {
-            throw new UndefinedBehaviorException(
-                UbRules.CrossThreadAwait, "a pause awaiter made in a job running on one thread was awaited on another thread");
-        }
-
+        CheckAwaitingThread(job.Owner, "a pause awaiter made in a job running on one thread was awaited on another thread");
         return job;
     }
 
     /// <summary>
-    /// Checked mode: a pending JobTask of the job running on <paramref name="home"/> is awaited on that thread (see the
-    /// builder; unchecked, the await links, and the awaiting start reports a suspension without a pause).
+    /// Checked mode: the awaiting thread is <paramref name="home"/>, the thread of the job whose pause awaiter or pending
+    /// JobTask is awaited (see the builder; unchecked, the await goes through, and the awaiting start reports a
+    /// suspension without a pause); otherwise throws <see cref="UbRules.CrossThreadAwait"/> with <paramref name="message"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static void CheckAwaitingThread(AsyncThreadState home)
+    internal static void CheckAwaitingThread(AsyncThreadState? home, string message)
     {
         if (home != AsyncThreadState.CurrentOrNull)
         {
-            throw new UndefinedBehaviorException(
-                UbRules.CrossThreadAwait, "a pending JobTask of a job running on one thread was awaited on another thread");
+            throw new UndefinedBehaviorException(UbRules.CrossThreadAwait, message);
         }
     }
 

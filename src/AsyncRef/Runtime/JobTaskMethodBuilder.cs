@@ -129,7 +129,7 @@ public struct JobTaskMethodBuilder<TResult>
             {
                 // A task of a job running on another thread passes the test above; only checked mode pays for the
                 // thread-static read that tells.
-                JobRuntime.CheckAwaitingThread(home);
+                JobRuntime.CheckAwaitingThread(home, "a pending JobTask of a job running on one thread was awaited on another thread");
             }
 
             child.SetContinuation(GetBox(ref stateMachine, home, running), ((IJobTaskAwaiter)awaiter).Version);
